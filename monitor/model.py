@@ -1,0 +1,231 @@
+"""The plain, frozen values that stages exchange. No I/O, no library types."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+FieldName = Literal["title", "summary", "content"]
+FIELDS: tuple[FieldName, ...] = ("title", "summary", "content")
+
+# A hit in the title says more about what an article is about than one in the body.
+DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = {"title": 2.0, "summary": 1.0, "content": 1.0}
+
+FeedStatus = Literal["ok", "not_modified", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A configured feed: an http(s) URL or a local file path."""
+
+    url: str
+    name: str = ""
+    interval: timedelta = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One feed item as plain text. `url` is canonical; `published` is UTC or None."""
+
+    uid: str
+    url: str
+    title: str
+    summary: str = ""
+    content: str = ""
+    published: datetime | None = None
+    source: str = ""
+    feed_url: str = ""
+
+    def text(self, name: FieldName) -> str:
+        if name == "title":
+            return self.title
+        if name == "summary":
+            return self.summary
+        return self.content
+
+
+@dataclass(frozen=True, slots=True)
+class SignalGroup:
+    """Terms that add `weight` (once, at the best field) when any of them hits."""
+
+    terms: tuple[str, ...]
+    weight: float
+    near: tuple[str, ...] = ()
+    within: int = 0
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A test case for a rule: an article's text and whether the rule should match it."""
+
+    title: str
+    summary: str = ""
+    content: str = ""
+    expect: bool = True
+    line: int = 0
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Examples:
+    match: tuple[Example, ...] = ()
+    no_match: tuple[Example, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A watch rule as written in a rule file (terms not yet compiled)."""
+
+    id: str
+    threshold: float
+    signals: tuple[SignalGroup, ...]
+    name: str = ""
+    description: str = ""
+    fields: Mapping[str, float] = field(default_factory=dict)  # overrides of the defaults
+    require: tuple[tuple[str, ...], ...] = ()
+    exclude: tuple[str, ...] = ()
+    channel: str = ""
+    seed: str = ""
+    examples: Examples = Examples()
+    path: str = ""
+
+    def field_weights(self) -> dict[str, float]:
+        return {**DEFAULT_FIELD_WEIGHTS, **self.fields}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One occurrence of a term: where (`field`, `start`, `end`) and what text it matched.
+
+    `group` is the index of the signal group, or -1 for a `require` term and -2 for
+    an `exclude` term.
+    """
+
+    term: str
+    field: FieldName
+    text: str
+    start: int = 0
+    end: int = 0
+    group: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An article that reached a rule: the score and the signal hits that made it."""
+
+    rule_id: str
+    score: float
+    hits: tuple[Hit, ...]
+
+    def terms(self) -> tuple[str, ...]:
+        """The distinct matched texts, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for hit in self.hits:
+            seen.setdefault(hit.text.lower() if not hit.text.isupper() else hit.text, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An article with the rules it matched and its summary."""
+
+    article: Article
+    matches: tuple[Match, ...]
+    summary: str = ""
+
+    @property
+    def score(self) -> float:
+        return max((m.score for m in self.matches), default=0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One news event: the lead item, and the same story from other sources."""
+
+    id: str
+    lead: Item
+    others: tuple[Item, ...] = ()
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return (self.lead, *self.others)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for item in self.items:
+            seen.setdefault(item.article.source or item.article.feed_url, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: str
+    stories: tuple[Story, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What one channel receives for one time window."""
+
+    channel: str
+    generated_at: datetime
+    since: datetime | None
+    until: datetime
+    sections: tuple[Section, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def stories(self) -> tuple[Story, ...]:
+        return tuple(s for section in self.sections for s in section.stories)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What the store remembers about a feed between polls."""
+
+    url: str
+    title: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    last_status: str | None = None
+    status_code: int | None = None
+    error_count: int = 0
+    last_error: str | None = None
+    last_attempt: datetime | None = None
+    last_success: datetime | None = None
+    failing_since: datetime | None = None
+    next_poll: datetime | None = None
+    dead: bool = False
+    moved_to: str | None = None
+    item_uids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedReport:
+    """What happened to one feed in one poll. `error` is one sentence, or None."""
+
+    url: str
+    status: FeedStatus
+    items: int = 0
+    new: int = 0
+    error: str | None = None
+    elapsed_ms: int = 0
+    name: str = ""
+    final_url: str = ""
+    warning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollReport:
+    """The outcome of one scan or poll cycle."""
+
+    generated_at: datetime
+    feeds: tuple[FeedReport, ...]
+    items: tuple[Item, ...]
+    stories: Mapping[str, str] = field(default_factory=dict)  # article uid -> story id
+    notes: tuple[str, ...] = ()

@@ -1,0 +1,205 @@
+"""Where the stages meet: fetch -> parse -> identify -> match -> store, for one cycle.
+
+This is the only module that wires stages together; each stage stays unaware of the
+others. The clock is read by the caller and passed in as `now`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from monitor.errors import ParseError
+from monitor.model import Article, Feed, FeedReport, FeedState, Item, Match, PollReport, Rule
+from monitor.rules.match import Matcher
+from monitor.sources.fetch import Fetched, Fetcher, FetchSettings
+from monitor.sources.parse import ParsedFeed, parse_feed
+from monitor.sources.state import after_failure, after_success
+from monitor.store import Store
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(slots=True)
+class _FeedOutcome:
+    feed: Feed
+    fetched: Fetched
+    state: FeedState
+    articles: list[Article] = field(default_factory=list)
+    parsed: bool = False
+    error: str | None = None
+    warning: str | None = None
+    title: str = ""
+    new: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CycleOptions:
+    since: timedelta | None = None  # report only items published (or first seen) since
+    store_results: bool = True
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+async def poll(feeds: Sequence[Feed], *, fetcher: Fetcher, matcher: Matcher,
+               store: Store | None, now: datetime, options: CycleOptions = CycleOptions(),
+               progress: Progress | None = None) -> PollReport:
+    """Fetch, parse, match and (optionally) store one cycle over `feeds`."""
+    states = store.feed_states(f.url for f in feeds) if store is not None else {}
+    outcomes = await _fetch(feeds, states, fetcher, progress)
+    for outcome in outcomes:
+        _parse(outcome)
+    _identify(outcomes, store)
+    articles = _current_articles(outcomes, store)
+    found = {a.uid: matcher.match(a) for a in articles.values()}
+    if store is not None and options.store_results:
+        _save(store, outcomes, articles, found, now)
+    return PollReport(
+        generated_at=now,
+        feeds=tuple(_report(o) for o in outcomes),
+        items=_items(articles, found, now, options.since),
+    )
+
+
+async def _fetch(feeds: Sequence[Feed], states: dict[str, FeedState], fetcher: Fetcher,
+                 progress: Progress | None) -> list[_FeedOutcome]:
+    done = 0
+
+    async def one(feed: Feed) -> _FeedOutcome:
+        nonlocal done
+        state = states.get(feed.url) or FeedState(feed.url)
+        fetched = await fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified)
+        done += 1
+        if progress is not None:
+            progress(done, len(feeds))
+        return _FeedOutcome(feed, fetched, state)
+
+    return list(await asyncio.gather(*(one(feed) for feed in feeds)))
+
+
+def _parse(outcome: _FeedOutcome) -> None:
+    fetched = outcome.fetched
+    if fetched.status == "error":
+        outcome.error = fetched.error
+        return
+    if fetched.status == "not_modified":
+        return
+    if outcome.state.body_hash == body_hash(fetched.body) and outcome.state.item_uids:
+        return  # the same bytes as last time: nothing to parse
+    try:
+        parsed: ParsedFeed = parse_feed(fetched.body, url=outcome.feed.url,
+                                        headers=fetched.headers, name=outcome.feed.name)
+    except ParseError as exc:
+        outcome.error = str(exc)
+        return
+    outcome.parsed = True
+    outcome.articles = list(parsed.articles)
+    outcome.warning = parsed.warning
+    outcome.title = parsed.title
+
+
+def _identify(outcomes: list[_FeedOutcome], store: Store | None) -> None:
+    """Drop repeats of one article (same uid or canonical URL) and count the new ones."""
+    seen_uids: set[str] = set()
+    seen_urls: set[str] = set()
+    for outcome in outcomes:
+        unique = []
+        for article in outcome.articles:
+            if article.uid in seen_uids or (article.url and article.url in seen_urls):
+                continue
+            seen_uids.add(article.uid)
+            if article.url:
+                seen_urls.add(article.url)
+            unique.append(article)
+        outcome.articles = unique
+    if store is None:
+        for outcome in outcomes:
+            outcome.new = len(outcome.articles)
+        return
+    known = store.known(seen_uids)
+    by_url = store.known_urls(seen_urls)
+    for outcome in outcomes:
+        # The same page under another uid (a new guid, a tracking link) is not new.
+        outcome.articles = [a for a in outcome.articles
+                            if a.uid in known or by_url.get(a.url, a.uid) == a.uid]
+        outcome.new = sum(a.uid not in known for a in outcome.articles)
+
+
+def _current_articles(outcomes: list[_FeedOutcome], store: Store | None) -> dict[str, Article]:
+    """The articles the feeds hold now: parsed ones, and stored ones for unchanged feeds."""
+    current: dict[str, Article] = {}
+    unchanged: list[str] = []
+    for outcome in outcomes:
+        if outcome.parsed:
+            current.update((a.uid, a) for a in outcome.articles)
+        elif outcome.error is None:
+            unchanged.extend(outcome.state.item_uids)
+    if unchanged and store is not None:
+        for uid, article in store.articles(unchanged).items():
+            current.setdefault(uid, article)
+    return current
+
+
+def _save(store: Store, outcomes: list[_FeedOutcome], articles: dict[str, Article],
+          found: dict[str, list[Match]], now: datetime) -> None:
+    fresh = [a for o in outcomes if o.parsed for a in o.articles]
+    states = [_next_state(o, now) for o in outcomes]
+    with store.begin() as connection:
+        store.save_feed_states(states, connection)
+        store.save_articles(fresh, now, connection)
+        store.save_matches({uid: found.get(uid, []) for uid in articles}, now, connection)
+
+
+def _next_state(outcome: _FeedOutcome, now: datetime) -> FeedState:
+    if outcome.error is not None:
+        return after_failure(outcome.state, outcome.fetched, now, outcome.error)
+    fetched = outcome.fetched
+    uids = tuple(a.uid for a in outcome.articles) if outcome.parsed else outcome.state.item_uids
+    digest = body_hash(fetched.body) if fetched.status == "ok" else None
+    return after_success(outcome.state, fetched, now, title=outcome.title, body_hash=digest,
+                         item_uids=uids)
+
+
+def _report(outcome: _FeedOutcome) -> FeedReport:
+    fetched = outcome.fetched
+    items = len(outcome.articles) if outcome.parsed else len(outcome.state.item_uids)
+    return FeedReport(
+        url=outcome.feed.url,
+        status="error" if outcome.error else fetched.status,
+        items=0 if outcome.error else items,
+        new=outcome.new,
+        error=outcome.error,
+        elapsed_ms=fetched.elapsed_ms,
+        name=outcome.feed.name or outcome.title or outcome.state.title,
+        final_url=fetched.final_url,
+        warning=outcome.warning,
+    )
+
+
+def _items(articles: dict[str, Article], found: dict[str, list[Match]], now: datetime,
+           since: timedelta | None) -> tuple[Item, ...]:
+    cutoff = now - since if since is not None else None
+    items = [
+        Item(article, tuple(found[uid]))
+        for uid, article in articles.items()
+        if found.get(uid) and (cutoff is None or article.published is None
+                               or article.published >= cutoff)
+    ]
+    items.sort(key=lambda i: (-i.score, -(i.article.published or now).timestamp(),
+                              i.article.uid))
+    return tuple(items)
+
+
+async def scan_feeds(feeds: Sequence[Feed], *, rules: Sequence[Rule], settings: FetchSettings,
+                     store: Store | None, now: datetime, options: CycleOptions = CycleOptions(),
+                     progress: Progress | None = None) -> PollReport:
+    """One cycle with a fresh matcher and one HTTP client for the run."""
+    matcher = Matcher(rules)
+    async with Fetcher(settings) as fetcher:
+        return await poll(feeds, fetcher=fetcher, matcher=matcher, store=store, now=now,
+                          options=options, progress=progress)

@@ -1,0 +1,1 @@
+"""Watch rules: the term syntax, loading and checking rule files, and matching."""

@@ -1,0 +1,1 @@
+"""Getting articles in: fetch feeds and pages, parse them, and give them identity."""

@@ -1,0 +1,220 @@
+"""The store: SQLAlchemy Core over SQLite (WAL) by default, any SQLAlchemy URL otherwise.
+
+Only plain model values go in and come out; no row or engine leaves this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from monitor.errors import StoreError
+from monitor.model import Article, FeedState, Hit, Match
+from monitor.schema import SCHEMA_VERSION, articles, feeds, matches, meta, metadata
+
+_CHUNK = 500  # rows per IN (...) query; SQLite allows a limited number of parameters
+
+
+def database_url(value: str, base: Path | None = None) -> str:
+    """A SQLAlchemy URL from a URL or a file path (relative to `base`)."""
+    if "://" in value:
+        return value
+    path = Path(value).expanduser()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    return f"sqlite:///{path}"
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets a scan read while the daemon writes; a busy timeout waits out short locks.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class Store:
+    """Feeds' state, articles and matches, and (in later modules) digests and caches."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine: Engine = sa.create_engine(url)
+            if self.engine.dialect.name == "sqlite":
+                sa.event.listen(self.engine, "connect", _on_connect)
+            metadata.create_all(self.engine)
+            self._check_version()
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot open the database {_safe(url)}: {exc.__class__.__name__}: "
+                             f"{str(exc).splitlines()[0]}; check the path and its permissions"
+                             ) from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    def _check_version(self) -> None:
+        with self.begin() as c:
+            found = c.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version"))
+            version = found.scalar_one_or_none()
+            if version is None:
+                c.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif int(version) > SCHEMA_VERSION:
+                raise StoreError(f"the database {_safe(self.url)} was written by a newer monitor "
+                                 f"(schema {version}, this one knows {SCHEMA_VERSION}); upgrade")
+
+    def get_meta(self, key: str) -> str | None:
+        with self.begin() as c:
+            return c.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar()
+
+    def set_meta(self, key: str, value: str, connection: Connection | None = None) -> None:
+        with _maybe(self, connection) as c:
+            c.execute(meta.delete().where(meta.c.key == key))
+            c.execute(meta.insert().values(key=key, value=value))
+
+    # Feeds
+
+    def feed_states(self, urls: Iterable[str] | None = None) -> dict[str, FeedState]:
+        query = sa.select(feeds)
+        with self.begin() as c:
+            rows = [r for chunk in _chunks(urls) for r in
+                    c.execute(query.where(feeds.c.url.in_(chunk)))] if urls is not None \
+                else list(c.execute(query))
+        return {row.url: _feed_state(row._mapping) for row in rows}
+
+    def save_feed_states(self, states: Sequence[FeedState], c: Connection) -> None:
+        rows = [asdict(s) | {"item_uids": json.dumps(list(s.item_uids))} for s in states]
+        for chunk in _chunks(s.url for s in states):
+            c.execute(feeds.delete().where(feeds.c.url.in_(chunk)))
+        if rows:
+            c.execute(feeds.insert(), rows)
+
+    # Articles and matches
+
+    def known(self, uids: Iterable[str]) -> set[str]:
+        """Which of these article uids the store already holds."""
+        found: set[str] = set()
+        with self.begin() as c:
+            for chunk in _chunks(uids):
+                found.update(c.execute(sa.select(articles.c.uid)
+                                       .where(articles.c.uid.in_(chunk))).scalars())
+        return found
+
+    def known_urls(self, urls: Iterable[str]) -> dict[str, str]:
+        """Canonical URL -> uid for the URLs the store already holds."""
+        found: dict[str, str] = {}
+        with self.begin() as c:
+            for chunk in _chunks(u for u in urls if u):
+                query = sa.select(articles.c.url, articles.c.uid).where(articles.c.url.in_(chunk))
+                found.update({row.url: row.uid for row in c.execute(query)})
+        return found
+
+    def save_articles(self, items: Sequence[Article], now: datetime, c: Connection) -> None:
+        """Insert new articles (first seen `now`) and refresh the text of known ones."""
+        existing: set[str] = set()
+        for chunk in _chunks(a.uid for a in items):
+            existing.update(c.execute(sa.select(articles.c.uid)
+                                      .where(articles.c.uid.in_(chunk))).scalars())
+        names = [f.name for f in fields(Article)]
+        new = [{n: getattr(a, n) for n in names} | {"first_seen": now}
+               for a in items if a.uid not in existing]
+        old = [{n: getattr(a, n) for n in names} | {"b_uid": a.uid}
+               for a in items if a.uid in existing]
+        if new:
+            c.execute(articles.insert(), new)
+        if old:
+            update = articles.update().where(articles.c.uid == sa.bindparam("b_uid"))
+            c.execute(update, old)
+
+    def save_matches(self, found: Mapping[str, Sequence[Match]], now: datetime,
+                     c: Connection) -> None:
+        """Replace the stored matches of each article uid in `found`."""
+        for chunk in _chunks(found):
+            c.execute(matches.delete().where(matches.c.uid.in_(chunk)))
+        rows = [{"uid": uid, "rule_id": m.rule_id, "score": m.score, "matched_at": now,
+                 "hits": json.dumps([asdict(h) for h in m.hits])}
+                for uid, ms in found.items() for m in ms]
+        if rows:
+            c.execute(matches.insert(), rows)
+
+    def articles(self, uids: Iterable[str]) -> dict[str, Article]:
+        out: dict[str, Article] = {}
+        with self.begin() as c:
+            for chunk in _chunks(uids):
+                rows = c.execute(sa.select(articles).where(articles.c.uid.in_(chunk)))
+                out.update({row.uid: _article(row._mapping) for row in rows})
+        return out
+
+    def articles_since(self, since: datetime | None) -> list[Article]:
+        """Articles first seen (or published) at or after `since`, oldest first."""
+        query = sa.select(articles).order_by(articles.c.first_seen, articles.c.uid)
+        if since is not None:
+            query = query.where(sa.or_(articles.c.first_seen >= since,
+                                       articles.c.published >= since))
+        with self.begin() as c:
+            return [_article(row._mapping) for row in c.execute(query)]
+
+    def matches(self, uids: Iterable[str] | None = None) -> dict[str, list[Match]]:
+        query = sa.select(matches).order_by(matches.c.uid, matches.c.rule_id)
+        out: dict[str, list[Match]] = {}
+        with self.begin() as c:
+            rows = [r for chunk in _chunks(uids) for r in
+                    c.execute(query.where(matches.c.uid.in_(chunk)))] if uids is not None \
+                else list(c.execute(query))
+        for row in rows:
+            hits = tuple(Hit(**h) for h in json.loads(row.hits))
+            out.setdefault(row.uid, []).append(Match(row.rule_id, row.score, hits))
+        return out
+
+
+@contextmanager
+def _maybe(store: Store, connection: Connection | None) -> Iterator[Connection]:
+    if connection is not None:
+        yield connection
+    else:
+        with store.begin() as c:
+            yield c
+
+
+def _chunks(values: Iterable[str] | None) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for value in values or ():
+        batch.append(value)
+        if len(batch) == _CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _feed_state(row: sa.RowMapping) -> FeedState:
+    values = {f.name: row[f.name] for f in fields(FeedState)}
+    values["item_uids"] = tuple(json.loads(row["item_uids"] or "[]"))
+    values["dead"] = bool(row["dead"])
+    return FeedState(**values)
+
+
+def _article(row: sa.RowMapping) -> Article:
+    return Article(**{f.name: row[f.name] for f in fields(Article)})
+
+
+def _safe(url: str) -> str:
+    """A database URL without its password, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(invalid URL)"
+

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from monitor.errors import StoreError
+from monitor.model import Article, FeedState, Hit, Match
+from monitor.schema import SCHEMA_VERSION
+from monitor.store import Store, database_url
+from tests.conftest import NOW
+
+ARTICLE = Article("uid-1", "https://x.example/1", "AI gigafactory", "sum", "body",
+                  NOW - timedelta(hours=2), "Source", "https://x.example/feed")
+MATCH = Match("compute", 10.0, (Hit("AI gigafactor*", "title", "AI gigafactory", 0, 14, 0),))
+
+
+def test_database_url_from_a_path() -> None:
+    assert database_url("monitor.db", Path("/srv")) == "sqlite:////srv/monitor.db"
+    assert database_url("/abs/m.db", Path("/srv")) == "sqlite:////abs/m.db"
+    assert database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_sqlite_runs_in_wal_mode(store: Store) -> None:
+    with store.begin() as c:
+        assert c.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_schema_version_is_recorded(store: Store) -> None:
+    assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    s = Store(url)
+    s.set_meta("schema_version", str(SCHEMA_VERSION + 1))
+    s.close()
+    with pytest.raises(StoreError, match="newer monitor"):
+        Store(url)
+
+
+def test_an_unopenable_database_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cannot open the database"):
+        Store(f"sqlite:///{tmp_path / 'missing-dir' / 'm.db'}")
+
+
+def test_articles_and_matches_round_trip(store: Store) -> None:
+    with store.begin() as c:
+        store.save_articles([ARTICLE], NOW, c)
+        store.save_matches({ARTICLE.uid: [MATCH]}, NOW, c)
+    assert store.articles([ARTICLE.uid]) == {ARTICLE.uid: ARTICLE}
+    assert store.matches([ARTICLE.uid]) == {ARTICLE.uid: [MATCH]}
+    assert store.known(["uid-1", "uid-2"]) == {"uid-1"}
+    assert store.known_urls(["https://x.example/1", "https://x.example/2"]) == \
+        {"https://x.example/1": "uid-1"}
+
+
+def test_saving_again_keeps_first_seen(store: Store) -> None:
+    with store.begin() as c:
+        store.save_articles([ARTICLE], NOW - timedelta(days=3), c)
+    changed = dataclasses.replace(ARTICLE, title="Updated")
+    with store.begin() as c:
+        store.save_articles([changed], NOW, c)
+    assert store.articles([ARTICLE.uid])[ARTICLE.uid].title == "Updated"
+    assert store.articles_since(NOW - timedelta(days=1)) == [changed]  # published 2 h ago
+    assert store.articles_since(NOW + timedelta(days=1)) == []
+
+
+def test_matches_are_replaced_not_added(store: Store) -> None:
+    with store.begin() as c:
+        store.save_matches({"u": [MATCH]}, NOW, c)
+    with store.begin() as c:
+        store.save_matches({"u": []}, NOW, c)
+    assert store.matches(["u"]) == {}
+
+
+def test_feed_state_round_trip(store: Store) -> None:
+    state = FeedState("https://x.example/feed", title="X", etag='"1"', last_status="ok",
+                      error_count=2, last_success=NOW, failing_since=NOW, dead=True,
+                      item_uids=("a", "b"))
+    with store.begin() as c:
+        store.save_feed_states([state], c)
+        store.save_feed_states([state], c)
+    assert store.feed_states() == {state.url: state}
+    assert store.feed_states(["other"]) == {}
