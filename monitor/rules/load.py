@@ -176,17 +176,17 @@ class _Reader:
             return None
         return float(value)
 
-    def items(self, node: Node, what: str) -> Iterator[Node]:
+    def items(self, node: Node, what: str, *, empty_ok: bool = False) -> Iterator[Node]:
         if not isinstance(node, yaml.SequenceNode):
             self.error(node, f"{what} must be a list")
             return
-        if not node.value:
+        if not node.value and not empty_ok:
             self.error(node, f"{what} is empty")
         yield from node.value
 
-    def terms(self, node: Node, what: str) -> tuple[str, ...]:
+    def terms(self, node: Node, what: str, *, empty_ok: bool = False) -> tuple[str, ...]:
         out = []
-        for item in self.items(node, what):
+        for item in self.items(node, what, empty_ok=empty_ok):
             term = self.string(item, f"each term in {what}", required=True)
             if not term:
                 continue
@@ -224,7 +224,8 @@ class _Reader:
             channel=self.string(keys.get("channel"), "channel"),
             fields=self.fields(keys["fields"]) if "fields" in keys else {},
             require=self.require(keys["require"]) if "require" in keys else (),
-            exclude=self.terms(keys["exclude"], "exclude") if "exclude" in keys else (),
+            exclude=self.terms(keys["exclude"], "exclude", empty_ok=True)
+            if "exclude" in keys else (),
             examples=self.examples(keys["examples"]) if "examples" in keys else Examples(),
             path=self.path,
         )
@@ -287,8 +288,8 @@ class _Reader:
         )
 
     def cases(self, node: Node, expect: bool) -> tuple[Example, ...]:
-        return tuple(c for c in (self.case(n, expect) for n in self.items(node, "examples"))
-                     if c is not None)
+        found = (self.case(n, expect) for n in self.items(node, "examples", empty_ok=True))
+        return tuple(c for c in found if c is not None)
 
     def case(self, node: Node, expect: bool) -> Example | None:
         line = node.start_mark.line + 1

@@ -1,11 +1,10 @@
 """Score articles against rules. Pure: rules and text in, evaluations out.
 
-All rules compile into one Matcher. Every term is keyed by the folded literals its
-matches start with (its anchors) in one Aho-Corasick automaton, so a field is scanned
-once whatever the number of rules, and a term's exact pattern is only tried where an
-anchor occurs (and, for plain terms, where a word starts). A regular expression with no
-literal start is searched in full. Rules are then scored from the spans: first cheaply,
-without building hits, and in full (every hit, for `explain`) only when a rule can match.
+All rules compile into one Matcher over one TermIndex, so each field is scanned once
+whatever the number of rules (see terms.py). Rules are then scored from the spans: an
+upper bound first (from the groups whose terms hit at all), then the exact score without
+building hits, and the hits only for the rules that match. `evaluate` and `explain`
+build the full account, every hit included.
 """
 
 from __future__ import annotations
@@ -13,18 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import ahocorasick
+from itertools import islice
 
 from monitor.model import FIELDS, Article, FieldName, Hit, Match, Rule
-from monitor.rules.terms import Term, compile_term, fold
+from monitor.rules.terms import Span, Spans, Term, TermIndex, compile_term
 
 REQUIRE_GROUP = -1
 EXCLUDE_GROUP = -2
 _WORD = re.compile(r"\w+")
-
-Span = tuple[int, int]
-Spans = dict[int, list[Span]]
+# Scores are rounded to 6 places; a bound this far below the threshold cannot reach it
+# whatever the order the floats were added in.
+_SLACK = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +114,19 @@ class Matcher:
         self._ids: dict[str, int] = {}
         self._plans = tuple(self._plan(rule) for rule in self.rules)
         self._by_id = {plan.rule.id: plan for plan in self._plans}
-        self._unanchored = tuple(i for i, t in enumerate(self._terms) if not t.anchors)
-        self._automaton = self._build_automaton()
+        self._index = TermIndex(self._terms)
+        # For the bound: term -> the rules that use it, and -> the (rule, group) numbers
+        # of the positive groups with that term; per such group its rule and the points
+        # it gives in the title and at best in the body.
+        self._postings: dict[int, list[int]] = {}
+        self._group_postings: dict[int, list[int]] = {}
+        self._group_plan: list[int] = []
+        self._title_top: list[float] = []
+        self._body_top: list[float] = []
+        for number, plan in enumerate(self._plans):
+            self._post(number, plan)
+        # A rule with a threshold of 0 or less matches without any group hitting.
+        self._lenient = frozenset(n for n, p in enumerate(self._plans) if p.rule.threshold <= 0)
 
     def _term(self, source: str) -> int:
         if source not in self._ids:
@@ -142,58 +151,22 @@ class Matcher:
         return _Plan(rule, fields, order, groups, require, tuple(map(frozenset, require)),
                      exclude, frozenset(exclude), frozenset(ids))
 
-    def _build_automaton(self) -> ahocorasick.Automaton | None:
-        # Per anchor: plain terms (which need a word start) and regexes (which do not).
-        anchors: dict[str, tuple[list[int], list[int]]] = {}
-        for i, term in enumerate(self._terms):
-            for anchor in term.anchors:
-                anchors.setdefault(anchor, ([], []))[term.is_regex].append(i)
-        if not anchors:
-            return None
-        automaton = ahocorasick.Automaton()
-        for anchor, (plain, regexes) in anchors.items():
-            automaton.add_word(anchor, (len(anchor), tuple(plain), tuple(regexes)))
-        automaton.make_automaton()
-        return automaton
+    def _post(self, number: int, plan: _Plan) -> None:
+        for i in plan.term_ids:
+            self._postings.setdefault(i, []).append(number)
+        body = max(plan.fields.get("summary", 0.0), plan.fields.get("content", 0.0))
+        for group in plan.groups:
+            if group.weight <= 0:
+                continue  # a penalty never lifts a rule over its threshold
+            for i in group.terms:
+                self._group_postings.setdefault(i, []).append(len(self._group_plan))
+            self._group_plan.append(number)
+            self._title_top.append(group.weight * plan.fields.get("title", 0.0))
+            self._body_top.append(group.weight * body)
 
     def find(self, text: str) -> Spans:
         """Every term's match spans in `text`, keyed by term index, as re.finditer finds them."""
-        spans: Spans = {}
-        if not text:
-            return spans
-        if self._automaton is not None:
-            self._find_anchored(text, spans)
-        for i in self._unanchored:
-            found = [m.span() for m in self._terms[i].pattern.finditer(text)]
-            if found:
-                spans[i] = found
-        return spans
-
-    def _find_anchored(self, text: str, spans: Spans) -> None:
-        assert self._automaton is not None
-        terms = self._terms
-        ends: dict[int, int] = {}  # where a term's last match ended: finditer never overlaps
-        regex_starts: dict[int, set[int]] = {}
-        for end, (length, plain, regexes) in self._automaton.iter(fold(text)):
-            start = end - length + 1
-            for i in regexes:
-                regex_starts.setdefault(i, set()).add(start)
-            if not plain or (start and (text[start - 1].isalnum() or text[start - 1] == "_")):
-                continue  # plain terms start with (?<!\w): never inside a word
-            for i in plain:
-                if start >= ends.get(i, 0):
-                    m = terms[i].pattern.match(text, start)
-                    if m is not None:
-                        spans.setdefault(i, []).append(m.span())
-                        ends[i] = m.end()
-        # A regex may have several anchors, found out of order: confirm them sorted.
-        for i, starts in regex_starts.items():
-            last = 0
-            for start in sorted(starts):
-                m = terms[i].pattern.match(text, start) if start >= last else None
-                if m is not None:
-                    spans.setdefault(i, []).append(m.span())
-                    last = m.end()
+        return self._index.find(text)
 
     def _scan(self, article: Article) -> _Scan:
         texts = {name: article.text(name) for name in FIELDS}
@@ -201,21 +174,48 @@ class Matcher:
         for name in FIELDS:
             # Summary and content are often the same text: find its spans once.
             same = next((other for other in spans if texts[other] == texts[name]), None)
-            spans[name] = spans[same] if same is not None else self.find(texts[name])
+            spans[name] = spans[same] if same is not None else self._index.find(texts[name])
         keys = {name: frozenset(spans[name]) for name in FIELDS}
         return _Scan(texts, spans, keys, frozenset().union(*keys.values()))
+
+    def _touched(self, scan: _Scan) -> list[_Plan]:
+        """The rules any term of which hit, in rule order."""
+        numbers: set[int] = set().union(*(self._postings[i] for i in scan.hit))
+        return [self._plans[n] for n in sorted(numbers)]
+
+    def _reachable(self, scan: _Scan) -> list[_Plan]:
+        """The rules whose hit groups could reach the threshold, in rule order."""
+        postings = self._group_postings
+        in_title = set().union(*(postings.get(i, ()) for i in scan.keys["title"]))
+        in_body = set().union(*(postings.get(i, ()) for i in
+                                scan.keys["summary"] | scan.keys["content"]))
+        bound: dict[int, float] = {}
+        plan_of, title_top, body_top = self._group_plan, self._title_top, self._body_top
+        for group in in_title | in_body:
+            top = max(title_top[group] if group in in_title else 0.0,
+                      body_top[group] if group in in_body else 0.0)
+            bound[plan_of[group]] = bound.get(plan_of[group], 0.0) + top
+        numbers = {n for n, b in bound.items() if b + _SLACK >= self._plans[n].rule.threshold}
+        if self._lenient:
+            numbers.update(self._lenient & set().union(*(self._postings[i] for i in scan.hit)))
+        return [self._plans[n] for n in sorted(numbers)]
 
     def evaluate(self, article: Article, *, every: bool = False) -> list[Evaluation]:
         """Evaluations for the rules any term of which hit (all rules when `every`)."""
         scan = self._scan(article)
-        return [_evaluate(plan, self._terms, scan) for plan in self._plans
-                if every or not plan.term_ids.isdisjoint(scan.hit)]
+        plans = self._plans if every else self._touched(scan)
+        return [_evaluate(plan, self._terms, scan) for plan in plans]
 
     def match(self, article: Article) -> list[Match]:
-        """The rules the article matches, with score and hits."""
+        """The rules the article matches, with score and hits (as Evaluation.to_match)."""
         scan = self._scan(article)
-        return [_evaluate(plan, self._terms, scan).to_match() for plan in self._plans
-                if not plan.term_ids.isdisjoint(scan.hit) and _can_match(plan, scan)]
+        out = []
+        for plan in self._reachable(scan):
+            points = _points_if_matched(plan, scan)
+            if points is not None:
+                score = round(sum(points), 6)
+                out.append(Match(plan.rule.id, score, _match_hits(plan, points, self._terms, scan)))
+        return out
 
     def explain(self, rule_id: str, article: Article) -> Evaluation:
         plan = self._by_id.get(rule_id)
@@ -224,17 +224,27 @@ class Matcher:
         return _evaluate(plan, self._terms, self._scan(article))
 
 
-def _can_match(plan: _Plan, scan: _Scan) -> bool:
-    """Whether the rule matches, decided from the spans alone (no Hit objects)."""
+def _points_if_matched(plan: _Plan, scan: _Scan) -> list[float] | None:
+    """Each group's points when the rule matches, else None; decided without Hit objects."""
     hit = scan.hit
     if not plan.exclude_set.isdisjoint(hit) or \
             any(alts.isdisjoint(hit) for alts in plan.require_sets):
-        return False
-    # An upper bound first: near conditions and lesser fields only lower a group's points.
-    bound = sum(g.top for g in plan.groups if not g.term_set.isdisjoint(hit))
-    if round(bound, 6) < plan.rule.threshold:
-        return False
-    return round(sum(_points(g, plan, scan) for g in plan.groups), 6) >= plan.rule.threshold
+        return None
+    points = [0.0] * len(plan.groups)
+    pending = []  # groups with a near condition: the dearest to decide, so the last
+    for k, group in enumerate(plan.groups):
+        if not group.term_set.isdisjoint(hit):
+            if group.near:
+                pending.append(k)
+            else:
+                points[k] = _points(group, plan, scan)
+    reach = sum(points) + sum(plan.groups[k].top for k in pending)
+    for k in pending:
+        if reach + _SLACK < plan.rule.threshold:
+            return None
+        points[k] = _points(plan.groups[k], plan, scan)
+        reach += points[k] - plan.groups[k].top
+    return points if round(sum(points), 6) >= plan.rule.threshold else None
 
 
 def _points(group: _Group, plan: _Plan, scan: _Scan) -> float:
@@ -252,6 +262,32 @@ def _any_near(group: _Group, spans: Spans, text: str) -> bool:
     anchors = [s for i in group.near for s in spans.get(i, ())]
     return any(_is_near(s, anchors, text, group.within)
                for i in group.terms for s in spans.get(i, ()))
+
+
+def _match_hits(plan: _Plan, points: Sequence[float], terms: Sequence[Term],
+                scan: _Scan) -> tuple[Hit, ...]:
+    """The hits of the groups that scored, one per term, field and text."""
+    seen: dict[tuple[str, str, str], Hit] = {}
+    for index, (group, earned) in enumerate(zip(plan.groups, points, strict=True)):
+        if not earned:
+            continue
+        for name in FIELDS:
+            keys = scan.keys[name]
+            if group.term_set.isdisjoint(keys):
+                continue
+            spans, text = scan.spans[name], scan.texts[name]
+            anchors = [s for i in group.near for s in spans.get(i, ())] if group.near else None
+            for i in (i for i in group.terms if i in keys):
+                source = terms[i].source
+                for start, end in spans[i]:
+                    if anchors is not None and \
+                            not _is_near((start, end), anchors, text, group.within):
+                        continue
+                    found = text[start:end]
+                    key = (source, name, found.lower())
+                    if key not in seen:
+                        seen[key] = Hit(source, name, found, start, end, index)
+    return tuple(seen.values())
 
 
 def _evaluate(plan: _Plan, terms: Sequence[Term], scan: _Scan) -> Evaluation:
@@ -317,7 +353,4 @@ def _is_near(span: Span, anchors: Sequence[Span], text: str, within: int) -> boo
 
 def _fewer_words(text: str, start: int, end: int, limit: int) -> bool:
     """Whether text[start:end] holds fewer than `limit` words; stops counting at the limit."""
-    for count, _ in enumerate(_WORD.finditer(text, start, end), 1):
-        if count >= limit:
-            return False
-    return True
+    return sum(1 for _ in islice(_WORD.finditer(text, start, end), limit)) < limit

@@ -7,15 +7,20 @@
 - `/.../` is a regular expression (`/.../i` ignores case).
 
 Each term also gets its anchors: folded literals (see `fold`) one of which starts every
-match, so the matcher can find candidate positions for all terms in one pass.
+match. A TermIndex keys all terms by their anchors in one Aho-Corasick automaton, so a
+text is scanned once whatever the number of terms, and a term's exact pattern is only
+tried where an anchor occurs (and, for plain terms, where a word starts).
 """
 
 from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import ahocorasick
 
 # Hyphen-minus, Unicode hyphens and dashes that join compound words in news copy.
 _JOINERS = "\\-\u2010\u2011\u2012\u2013"
@@ -35,6 +40,9 @@ _CASE_CLASSES = (
     "\u1c88\ua64b", "\u1e61\u1e9b", "\ufb05\ufb06",
 )
 _MAX_PREFIXES = 16
+
+Span = tuple[int, int]
+Spans = dict[int, list[Span]]  # term index -> match spans, in order
 
 
 def _representative(members: str) -> str:
@@ -66,8 +74,9 @@ def fold(text: str) -> str:
 class Term:
     """A compiled term.
 
-    `anchors` are folded literals one of which starts every match (empty when unknown:
-    search the whole text); `anchor` is the only one, or "".
+    `anchors` are folded literals one of which starts every match; `anchor` is the only
+    one, or "". A regex without them may have `gates`: folded literals one of which is
+    somewhere in every match. With neither, the term is searched in full.
     """
 
     source: str
@@ -75,6 +84,7 @@ class Term:
     anchor: str
     is_regex: bool
     anchors: tuple[str, ...] = ()
+    gates: tuple[str, ...] = ()
 
 
 class TermSyntaxError(ValueError):
@@ -128,30 +138,55 @@ def _compile_regex(term: str, body: str, flags: str) -> Term:
         pattern = re.compile(body, re.IGNORECASE if flags else 0)
     except re.error as exc:
         raise TermSyntaxError(f"the regular expression does not compile: {exc}") from None
-    if pattern.fullmatch("") or any(m.start() == m.end() for m in pattern.finditer(_EMPTY_PROBE)):
+    parsed = _parse(pattern)
+    if _can_match_empty(pattern, parsed):
         raise TermSyntaxError("the regular expression can match the empty string")
-    anchors = regex_prefixes(pattern)
-    return Term(term, pattern, anchors[0] if len(anchors) == 1 else "", True, anchors)
+    literals, at_start = regex_literals(parsed) if parsed is not None else ((), False)
+    if at_start:
+        return Term(term, pattern, literals[0] if len(literals) == 1 else "", True, literals)
+    return Term(term, pattern, "", True, (), literals)
 
 
-def regex_prefixes(pattern: re.Pattern[str]) -> tuple[str, ...]:
-    """Folded literals one of which starts every match of `pattern`; () when unknown."""
+def _parse(pattern: re.Pattern[str]) -> Any | None:
+    """CPython's own parse tree of a pattern (a private module), or None without it."""
     try:
-        # The parser is CPython's own (private); without it a regex is searched in full.
-        parser: Any = importlib.import_module("re._parser")
-        items = list(parser.parse(pattern.pattern, pattern.flags))
-    except Exception:  # any surprise only costs speed, never a match
-        return ()
-    prefixes, _ = _extend(items, {""})
-    if "" in prefixes or len(prefixes) > _MAX_PREFIXES:
-        return ()
-    return tuple(sorted(prefixes))
+        return importlib.import_module("re._parser").parse(pattern.pattern, pattern.flags)
+    except Exception:  # any surprise costs speed (no anchors), never a match
+        return None
+
+
+def _can_match_empty(pattern: re.Pattern[str], parsed: Any | None) -> bool:
+    # An empty match would hit every article; the parse tree knows the least width.
+    if parsed is not None:
+        return bool(parsed.getwidth()[0] == 0)
+    return pattern.fullmatch("") is not None or any(
+        m.start() == m.end() for m in pattern.finditer(_EMPTY_PROBE))
+
+
+def regex_literals(parsed: Any) -> tuple[tuple[str, ...], bool]:
+    """Folded literals one of which is in every match of a parsed regex, and whether one
+    starts every match; ((), False) when there is no such literal."""
+    items = list(parsed)
+    # The literal run starting at each item of the top-level sequence: every item is in
+    # every match, so each run is too.
+    runs = [_extend(items[k:], {""})[0] for k in range(len(items))]
+    usable = [tuple(sorted(run)) for run in runs if "" not in run and len(run) <= _MAX_PREFIXES]
+    if runs and "" not in runs[0] and len(runs[0]) <= _MAX_PREFIXES:
+        return tuple(sorted(runs[0])), True
+    if not usable:
+        return (), False
+    return max(usable, key=_selectivity), False
+
+
+def _selectivity(run: tuple[str, ...]) -> tuple[int, int]:
+    """Longer literals raise fewer false alarms; fewer alternatives, fewer still."""
+    return min(map(len, run)), -len(run)
 
 
 def _extend(items: list[Any], prefixes: set[str]) -> tuple[set[str], bool]:
     """`prefixes` extended by the literal start of `items`; True when all of it was literal."""
     for op, arg in items:
-        name = str(op)
+        name = getattr(op, "name", "")
         if name in ("AT", "ASSERT", "ASSERT_NOT"):
             continue  # zero-width: consumes nothing, so the match starts at the next item
         chars = _literal_chars(name, arg)
@@ -183,7 +218,7 @@ def _literal_chars(name: str, arg: Any) -> list[str] | None:
         return None
     chars: list[str] = []
     for op, value in arg:
-        kind = str(op)
+        kind = getattr(op, "name", "")
         if kind == "LITERAL":
             chars.append(chr(value))
         elif kind == "RANGE" and value[1] - value[0] < _MAX_PREFIXES:
@@ -191,3 +226,74 @@ def _literal_chars(name: str, arg: Any) -> list[str] | None:
         else:
             return None  # NEGATE, CATEGORY (\d, \w) or a wide range
     return chars
+
+
+class TermIndex:
+    """Finds every term of a list in a text, as each term's re.finditer would."""
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        self.terms = tuple(terms)
+        self._unsearchable = tuple(i for i, t in enumerate(self.terms)
+                                   if not t.anchors and not t.gates)
+        self._automaton = self._build_automaton()
+
+    def _build_automaton(self) -> ahocorasick.Automaton | None:
+        # Per key: plain terms (tried where a word starts), regexes (tried anywhere) and
+        # regexes the key only gates (searched in full once any of their keys is seen).
+        keys: dict[str, tuple[list[int], list[int], list[int]]] = {}
+        for i, term in enumerate(self.terms):
+            for anchor in term.anchors:
+                keys.setdefault(anchor, ([], [], []))[term.is_regex].append(i)
+            for gate in term.gates:
+                keys.setdefault(gate, ([], [], []))[2].append(i)
+        if not keys:
+            return None
+        automaton = ahocorasick.Automaton()
+        for key, (plain, regexes, gated) in keys.items():
+            automaton.add_word(key, (len(key), tuple(plain), tuple(regexes), tuple(gated)))
+        automaton.make_automaton()
+        return automaton
+
+    def find(self, text: str) -> Spans:
+        """Every term's match spans in `text`, keyed by term index."""
+        spans: Spans = {}
+        if not text:
+            return spans
+        searched: Sequence[int] = self._unsearchable
+        if self._automaton is not None:
+            searched = [*searched, *self._find_anchored(text, spans)]
+        for i in searched:
+            found = [m.span() for m in self.terms[i].pattern.finditer(text)]
+            if found:
+                spans[i] = found
+        return spans
+
+    def _find_anchored(self, text: str, spans: Spans) -> set[int]:
+        """Confirm terms at their anchors into `spans`; return the gated terms to search."""
+        assert self._automaton is not None
+        terms = self.terms
+        ends: dict[int, int] = {}  # where a term's last match ended: finditer never overlaps
+        regex_starts: dict[int, set[int]] = {}
+        gated: set[int] = set()
+        for end, (length, plain, regexes, gates) in self._automaton.iter(fold(text)):
+            start = end - length + 1
+            gated.update(gates)
+            for i in regexes:
+                regex_starts.setdefault(i, set()).add(start)
+            if not plain or (start and (text[start - 1].isalnum() or text[start - 1] == "_")):
+                continue  # plain terms start with (?<!\w): never inside a word
+            for i in plain:
+                if start >= ends.get(i, 0):
+                    m = terms[i].pattern.match(text, start)
+                    if m is not None:
+                        spans.setdefault(i, []).append(m.span())
+                        ends[i] = m.end()
+        # A regex may have several anchors, found out of order: confirm them sorted.
+        for i, starts in regex_starts.items():
+            last = 0
+            for start in sorted(starts):
+                m = terms[i].pattern.match(text, start) if start >= last else None
+                if m is not None:
+                    spans.setdefault(i, []).append(m.span())
+                    last = m.end()
+        return gated
