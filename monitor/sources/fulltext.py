@@ -1,0 +1,75 @@
+"""Full text only where it can change the outcome, each page fetched once.
+
+An article gets its page fetched when its feed text is short and its title and summary
+already reach part of some rule's threshold; the page's text becomes the article's
+content. Pages are cached by canonical URL (errors too, so a broken page is not asked
+for again on every poll).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from monitor.config import FullText
+from monitor.model import Article, Feed
+from monitor.rules.match import Matcher
+from monitor.sources.extract import Page, fetch_page
+from monitor.sources.fetch import Fetcher, Guard
+from monitor.sources.urls import is_http_url
+
+
+class PageCache(Protocol):
+    def pages(self, urls: Sequence[str]) -> Mapping[str, Page]: ...
+    def save_pages(self, pages: Mapping[str, Page]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Enriched:
+    articles: tuple[Article, ...]
+    notes: tuple[str, ...]  # one line per page that was refused or failed
+    fetched: int
+
+
+def feed_hosts(feeds: Sequence[Feed]) -> set[str]:
+    """The configured feeds' own hosts: the guard lets article links to them through."""
+    return {(urlsplit(f.url).hostname or "").lower() for f in feeds if is_http_url(f.url)} - {""}
+
+
+def wants_full_text(article: Article, matcher: Matcher, settings: FullText) -> bool:
+    """Short feed text, and the title and summary already reach part of a threshold."""
+    if not settings.enabled or not is_http_url(article.url):
+        return False
+    if len(article.content or article.summary) >= settings.short_chars:
+        return False
+    teaser = dataclasses.replace(article, content="")
+    return any(e.score >= settings.candidate_share * e.rule.threshold and not e.excluded
+               for e in matcher.evaluate(teaser))
+
+
+async def enrich(articles: Sequence[Article], *, matcher: Matcher, settings: FullText,
+                 fetcher: Fetcher, guard: Guard | None, cache: PageCache | None) -> Enriched:
+    """Articles with the text of their pages where that can change the outcome."""
+    wanted = [a for a in articles if wants_full_text(a, matcher, settings)]
+    wanted = list({a.url: a for a in wanted}.values())
+    cached = dict(cache.pages([a.url for a in wanted])) if cache is not None else {}
+    missing = [a.url for a in wanted if a.url not in cached][: settings.max_pages]
+    got = await asyncio.gather(*(fetch_page(fetcher, url, guard=guard) for url in missing))
+    fresh = dict(zip(missing, got, strict=True))
+    if cache is not None and fresh:
+        cache.save_pages(fresh)
+    pages = {**cached, **fresh}
+    notes = tuple(f"full text of {url}: {p.error}" for url, p in fresh.items() if p.error)
+    out = tuple(_with_page(a, pages.get(a.url)) for a in articles)
+    return Enriched(out, notes, len(fresh))
+
+
+def _with_page(article: Article, page: Page | None) -> Article:
+    if page is None or page.error or len(page.text) <= len(article.content):
+        return article
+    return dataclasses.replace(article, content=page.text,
+                               published=article.published or page.published)
