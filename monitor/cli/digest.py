@@ -1,0 +1,107 @@
+"""`monitor digest`: build a channel's digest for its window, and post or preview it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import click
+
+from monitor.cli.common import config_option, get_config, now, open_store, since_option
+from monitor.cli.summaries import make_summariser
+from monitor.config import Config
+from monitor.deliver.console import render_markdown, render_text, to_json
+from monitor.outbox import Outbox, SendResult
+from monitor.posting import (
+    Prepared,
+    channels_for,
+    flush,
+    gather,
+    prepare,
+    record,
+    slack_mode,
+    with_summary,
+)
+from monitor.store import Store
+
+FORMATS = ["text", "markdown", "json", "slack"]
+
+
+@click.command()
+@config_option
+@click.option("--channel", "channel_name", metavar="NAME",
+              help="Only this [[channels]] entry (default: every channel).")
+@click.option("--since", metavar="24h|7d|all",
+              help="The window (default: since the channel's previous digest).")
+@click.option("--dry-run", is_flag=True, help="Print the digest; store and send nothing.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="What to print: text, markdown, json, or slack (the exact Block Kit JSON).")
+def digest(config_path: str | None, channel_name: str | None, since: str | None, dry_run: bool,
+           fmt: str | None) -> None:
+    """Build each channel's digest of new matches and post it (Slack, or the terminal).
+
+    A digest covers the window since the channel's previous one; stories already
+    posted to a channel never go there again. The digest is stored before anything is
+    sent, so a failed or interrupted post is finished later and never repeated.
+
+    Example:
+
+        monitor digest --channel ai-infra --dry-run --format slack
+    """
+    config = get_config(config_path)
+    window = since_option(since) if since else None
+    store = open_store(config)
+    try:
+        for channel in channels_for(config, channel_name):
+            stamp = now()
+            start = stamp - window if window else Outbox(store).last_window_end(channel.name)
+            summarise = with_summary(make_summariser(config, store), config.summary_sentences,
+                                     config.summary_chars)
+            items = gather(store, channel, start, stamp, summarise)
+            prepared = prepare(channel, items, now=stamp, since=start, outbox=Outbox(store),
+                               mode=slack_mode(channel), config=config)
+            _print(prepared, fmt or ("slack" if prepared.parts and dry_run else "text"), config)
+            if not dry_run:
+                _post(store, config, prepared)
+    finally:
+        store.close()
+
+
+def _print(prepared: Prepared, fmt: str, config: Config) -> None:
+    digest_ = prepared.digest
+    if fmt == "json":
+        click.echo(json.dumps(to_json(digest_), ensure_ascii=False, indent=2))
+    elif fmt == "slack":
+        payload = [{"text": p.text, "blocks": list(p.blocks), "thread": p.thread}
+                   for p in prepared.parts]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo(render_markdown(digest_, tz=config.zone), nl=False)
+    elif not prepared.parts:
+        click.echo(render_text(digest_, tz=config.zone), nl=False)
+
+
+def _post(store: Store, config: Config, prepared: Prepared) -> None:
+    stamp = now()
+    digest_id = record(store, prepared, stamp)
+    channel = prepared.channel
+    if digest_id is None:
+        click.echo(f"{channel.name}: nothing new since the last digest; nothing posted.")
+        return
+    if not prepared.parts:
+        Outbox(store).mark_delivered(digest_id, stamp)
+        return
+    results = flush(store, config, [channel], now)
+    report_results(channel.name, results)
+
+
+def report_results(name: str, results: Sequence[SendResult]) -> None:
+    failed = [r for r in results if not r.done]
+    for result in results:
+        if result.done:
+            click.echo(f"{name}: posted digest {result.digest_id} ({result.sent} messages).")
+    if failed:
+        for result in failed:
+            click.echo(f"{name}: digest {result.digest_id} is kept and will be retried: "
+                       f"{result.error}", err=True)
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,109 @@
+"""A Digest for the terminal or a document: plain text, Markdown, or JSON."""
+
+from __future__ import annotations
+
+import re
+from datetime import tzinfo
+from typing import Any
+
+from monitor.model import Digest, Item, Story
+from monitor.report import iso
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+DEFAULT_TITLE = "AI infrastructure digest"
+
+
+def _md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def matched_terms(item: Item, limit: int = 6) -> list[str]:
+    """The distinct texts the rules matched, as the article wrote them."""
+    seen: dict[str, str] = {}
+    for hit in (h for m in item.matches for h in m.hits):
+        seen.setdefault(hit.text.lower(), hit.text)
+    return list(seen.values())[:limit]
+
+
+def _window(digest: Digest, tz: tzinfo) -> str:
+    end = digest.until.astimezone(tz).strftime("%a %d %b %Y %H:%M")
+    if digest.since is None:
+        return f"up to {end}"
+    return f"{digest.since.astimezone(tz).strftime('%a %d %b %H:%M')} to {end}"
+
+
+def _when(item: Item, tz: tzinfo) -> str:
+    published = item.article.published
+    return published.astimezone(tz).strftime("%a %d %b %H:%M") if published else "undated"
+
+
+def render_markdown(digest: Digest, *, title: str = DEFAULT_TITLE, tz: tzinfo) -> str:
+    date = digest.until.astimezone(tz).strftime("%a %d %b %Y")
+    lines = [f"# {_md(title)} · {date}", "",
+             f"{len(digest.stories)} stories · {_window(digest, tz)}", ""]
+    if not digest.stories:
+        lines += ["Nothing new.", ""]
+    for section in digest.sections:
+        if section.title:
+            lines += [f"## {_md(section.title)}", ""]
+        for story in section.stories:
+            lines += _story_markdown(story, tz)
+    lines += [f"> {_md(note)}" for note in digest.notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _story_markdown(story: Story, tz: tzinfo) -> list[str]:
+    lead = story.lead
+    a = lead.article
+    head = f"[{_md(a.title)}]({a.url})" if a.url else _md(a.title)
+    lines = [f"- **{head}**"]
+    if lead.summary:
+        lines.append(f"  {_md(lead.summary)}")
+    meta = [_md(a.source), _when(lead, tz)]
+    if story.others:
+        also = ", ".join(f"[{_md(o.article.source)}]({o.article.url})" if o.article.url
+                         else _md(o.article.source) for o in story.others)
+        meta.append(f"also: {also}")
+    meta.append("matched: " + ", ".join(_md(t) for t in matched_terms(lead)))
+    lines += ["  " + " · ".join(meta), ""]
+    return lines
+
+
+def render_text(digest: Digest, *, title: str = DEFAULT_TITLE, tz: tzinfo) -> str:
+    date = digest.until.astimezone(tz).strftime("%a %d %b %Y")
+    lines = [f"{title} · {date}", f"{len(digest.stories)} stories · {_window(digest, tz)}", ""]
+    if not digest.stories:
+        lines.append("Nothing new.")
+    for section in digest.sections:
+        if section.title:
+            lines += [section.title.upper(), ""]
+        for story in section.stories:
+            a = story.lead.article
+            lines.append(f"* {a.title}")
+            if story.lead.summary:
+                lines.append(f"  {story.lead.summary}")
+            also = ", ".join(o.article.source for o in story.others)
+            lines.append(f"  {a.source} · {_when(story.lead, tz)}"
+                         + (f" · also: {also}" if also else ""))
+            if a.url:
+                lines.append(f"  {a.url}")
+            lines.append("")
+    lines += [f"! {note}" for note in digest.notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_json(digest: Digest) -> dict[str, Any]:
+    def item(i: Item) -> dict[str, Any]:
+        a = i.article
+        return {"uid": a.uid, "title": a.title, "url": a.url, "source": a.source,
+                "published": iso(a.published), "score": i.score, "summary": i.summary or None,
+                "terms": matched_terms(i)}
+
+    return {
+        "channel": digest.channel, "generated_at": iso(digest.generated_at),
+        "since": iso(digest.since), "until": iso(digest.until),
+        "sections": [{"title": s.title, "stories": [
+            {"id": st.id, **item(st.lead), "also": [item(o) for o in st.others]}
+            for st in s.stories]} for s in digest.sections],
+        "notes": list(digest.notes),
+    }

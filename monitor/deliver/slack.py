@@ -1,0 +1,354 @@
+"""Render a Digest as Slack Block Kit messages, within Slack's limits by construction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit
+
+from monitor.model import Digest, Story
+
+Mode = Literal["bot", "webhook"]
+Block = dict[str, Any]
+
+# Slack's limits, counted in UTF-16 code units: never fewer than Slack counts, whatever it uses.
+MAX_BLOCKS = 50
+MAX_MESSAGE_TEXT = 12_000
+MAX_HEADER = 150
+MAX_SECTION = 3_000
+MAX_CONTEXT_ELEMENTS = 10
+MAX_ELEMENT = 2_000
+MAX_URL = 3_000
+# Our own budgets, well inside those, so that any single story fits in an empty message.
+MAX_LINKED_URL = 2_000  # leaves a section room for the title and summary
+MAX_TITLE = 300
+MAX_SOURCE = 200
+MAX_TERMS_TEXT = 500
+MAX_TERMS = 8
+MAX_NOTE = 500
+MAX_FALLBACK = 3_000
+
+DEFAULT_TITLE = "AI infrastructure digest"
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePart:
+    """One chat message of a digest; `thread` means "reply in the thread of part 1"."""
+
+    index: int
+    total: int
+    text: str
+    blocks: tuple[Block, ...]
+    thread: bool = False
+
+
+# --- untrusted text -------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_MENTION = re.compile(r"@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
+# mrkdwn has no escape for its formatting characters, so feed text gets look-alikes instead.
+_FORMATTING = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+_URL_UNSAFE = re.compile(r"[|<>\"\s\x00-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
+
+
+def slack_len(text: str) -> int:
+    """Length in UTF-16 code units (an astral character counts twice)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def clean(text: str) -> str:
+    """One line of text: whitespace runs collapsed, control characters dropped."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def escape(text: str) -> str:
+    """Untrusted text as inert mrkdwn: no markup, link, mention or formatting survives."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # a word joiner after "@" keeps "@channel" readable but never a broadcast
+    return _MENTION.sub("@\u2060", text).translate(_FORMATTING)
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a sentence or word boundary, marked "…"."""
+    if len(text) <= limit:
+        return text
+    if limit < 2:
+        return "…"[:limit]
+    head = text[: limit - 1]
+    ends = [m.end() for m in _SENTENCE_END.finditer(head[:-1])]
+    if ends and ends[-1] >= limit // 2:
+        return head[: ends[-1]] + " …"
+    space = head.rfind(" ")
+    if not text[limit - 1].isspace() and space >= limit // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:-–—") + "…"
+
+
+def fit(text: str, limit: int, render: Callable[[str], str] = escape) -> str:
+    """`render(text)`, from `text` shortened as little as needed to fit `limit` Slack characters."""
+    # rendering never shortens text, so a text longer than the limit needs no trial render
+    if len(text) <= limit and slack_len(out := render(text)) <= limit:
+        return out
+    # rendering lengthens text unevenly (escapes, astral characters): search for the best cut
+    low, high, best = 0, min(len(text), limit), "…"[: min(limit, 1)]
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = render(shorten(text, middle))
+        if slack_len(candidate) <= limit:
+            low, best = middle + 1, candidate
+        else:
+            high = middle - 1
+    return best
+
+
+def _label(text: str) -> str:
+    # a "|" would split <url|label> again; ">" is already escaped
+    return escape(text).replace("|", "∣")
+
+
+def safe_url(url: str, limit: int = MAX_LINKED_URL) -> str | None:
+    """`url` ready to sit inside `<url|label>`, or None unless it is a short enough http(s) URL."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or _SURROGATE.search(url):
+        return None
+    encoded = _URL_UNSAFE.sub(lambda m: quote(m.group(), safe=""), url).replace("&", "&amp;")
+    return encoded if slack_len(encoded) <= min(limit, MAX_URL) else None
+
+
+def link(url: str, label: str, limit: int, url_limit: int = MAX_LINKED_URL) -> str:
+    """`<url|label>` with the label shortened to `limit`, or the escaped label alone."""
+    target, label = safe_url(url, url_limit), clean(label) or "(untitled)"
+    return f"<{target}|{fit(label, limit, _label)}>" if target else fit(label, limit)
+
+
+# --- blocks ---------------------------------------------------------------------------------
+
+
+def _mrkdwn(text: str) -> Block:
+    # verbatim: Slack must not auto-link bare URLs or #channel names found in feed text
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(text)}
+
+
+def _context(texts: Iterable[str]) -> Block:
+    return {"type": "context", "elements": [_mrkdwn(t) for t in texts if t]}
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
+
+
+def _day(moment: datetime, tz: tzinfo) -> str:
+    local = _aware(moment).astimezone(tz)
+    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
+
+
+def _clock(moment: datetime, tz: tzinfo) -> str:
+    local = _aware(moment).astimezone(tz)
+    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local:%H:%M}"
+
+
+def _aware(moment: datetime) -> datetime:
+    # the model keeps UTC; a naive value is UTC that lost its label
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _window(digest: Digest, tz: tzinfo) -> str:
+    until = _clock(digest.until, tz)
+    zone = _aware(digest.until).astimezone(tz).tzname() or ""
+    since = f"{_clock(digest.since, tz)} – " if digest.since else "until "
+    return f"{since}{until} {zone}".rstrip()
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _story_blocks(story: Story, tz: tzinfo) -> tuple[Block, ...]:
+    lead = story.lead
+    title = f"*{link(lead.article.url, clean(lead.article.title) or lead.article.url, MAX_TITLE)}*"
+    summary = clean(lead.summary or lead.article.summary)
+    room = MAX_SECTION - slack_len(title) - 1
+    text = f"{title}\n{fit(summary, room)}" if summary and room > 1 else title
+    context = [_context(elements)] if any(elements := _story_context(story, tz)) else []
+    return (_section(text), *context)
+
+
+def _story_context(story: Story, tz: tzinfo) -> list[str]:
+    article = story.lead.article
+    when = _clock(article.published, tz) if article.published else ""
+    terms = _terms(story)
+    matched = fit("matched: " + ", ".join(terms), MAX_TERMS_TEXT) if terms else ""
+    return [fit(_source_name(article.source, article.url), MAX_SOURCE), when, _also(story), matched]
+
+
+def _terms(story: Story) -> list[str]:
+    # the text as the article wrote it ("AI gigafactories"), once whatever its case
+    seen: dict[str, str] = {}
+    for hit in (hit for match in story.lead.matches for hit in match.hits):
+        seen.setdefault(hit.text.casefold(), clean(hit.text))
+    return [term for term in seen.values() if term][:MAX_TERMS]
+
+
+def _source_name(source: str, url: str) -> str:
+    try:
+        return clean(source) or urlsplit(url).hostname or "unknown source"
+    except ValueError:
+        return "unknown source"
+
+
+def _also(story: Story) -> str:
+    """'also: <url|Source>, …' for the other outlets, as many as fit in one context element."""
+    lead = _source_name(story.lead.article.source, story.lead.article.url)
+    others: dict[str, str] = {}
+    for item in story.others:
+        others.setdefault(_source_name(item.article.source, item.article.url), item.article.url)
+    others.pop(lead, None)
+    links = [link(url, name, MAX_SOURCE, url_limit=1_000) for name, url in others.items()]
+    shown = 0
+    # each link is at most ~1,200 characters, so at least one always fits in an element
+    while shown < len(links) and slack_len(", ".join(links[: shown + 1])) + 30 <= MAX_ELEMENT:
+        shown += 1
+    more = f" and {len(links) - shown} more" if shown < len(links) else ""
+    return f"also: {', '.join(links[:shown])}{more}" if links else ""
+
+
+def _heading(title: str, continued: bool) -> list[Block]:
+    more = " (continued)" if continued else ""
+    return [{"type": "divider"}, _section(f"*{fit(title, MAX_HEADER)}*{more}")]
+
+
+# --- packing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """Blocks that must stay in one message, under an optional section heading."""
+
+    blocks: tuple[Block, ...]
+    line: str = ""  # for the plain-text fallback
+    section: int = -1
+    first: bool = True  # the first story of its section
+
+
+def _units(digest: Digest, tz: tzinfo) -> list[_Unit]:
+    units: list[_Unit] = []
+    for number, section in enumerate(digest.sections):
+        for position, story in enumerate(section.stories):
+            line = fit(clean(story.lead.article.title) or story.lead.article.url, MAX_TITLE)
+            units.append(_Unit(_story_blocks(story, tz), f"• {line}", number, position == 0))
+    notes = [fit(clean(note), MAX_NOTE) for note in digest.notes if clean(note)]
+    for start in range(0, len(notes), MAX_CONTEXT_ELEMENTS):
+        units.append(_Unit((_context(notes[start : start + MAX_CONTEXT_ELEMENTS]),)))
+    return units
+
+
+def _fits(blocks: Sequence[Block]) -> bool:
+    texts = [t for b in blocks for t in ([b["text"]] if "text" in b else b.get("elements", []))]
+    return (
+        len(blocks) <= MAX_BLOCKS and sum(slack_len(t["text"]) for t in texts) <= MAX_MESSAGE_TEXT
+    )
+
+
+def _pack(
+    units: list[_Unit], titles: Sequence[str], first: list[Block], follow: list[Block]
+) -> list[tuple[list[Block], list[str]]]:
+    """Greedy: fill each message (blocks, fallback lines) with whole units after its opening."""
+    bodies: list[tuple[list[Block], list[str]]] = [([], [])]
+    shown = -1  # the section whose heading the current message already carries
+    for unit in units:
+        for fresh in (False, True):
+            if fresh:
+                bodies.append(([], []))
+                shown = -1
+            title = clean(titles[unit.section]) if unit.section not in (-1, shown) else ""
+            extra = _heading(title, not unit.first) if title else []
+            opening = first if len(bodies) == 1 else follow
+            if fresh or _fits(opening + bodies[-1][0] + extra + list(unit.blocks)):
+                break
+        bodies[-1][0].extend(extra + list(unit.blocks))
+        heading = [fit(title, MAX_HEADER) + ":"] if title else []
+        bodies[-1][1].extend(heading + ([unit.line] if unit.line else []))
+        shown = unit.section
+    return bodies
+
+
+# --- the digest -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """The opening lines every message of one digest is built from."""
+
+    line: str  # "Title · Thu 26 Nov 2026" as mrkdwn
+    header: str  # the same as plain text
+    summary: str  # "3 stories · 5 sources", or "nothing new (window)"
+    window: str
+    empty: bool
+
+    def opening(self, index: int, counter: str) -> list[Block]:
+        if index > 1:
+            # bot mode threads follow-ups under part 1, so only numbered parts need a label
+            return [_context([f"{self.line} {counter}"])] if counter else []
+        if self.empty:
+            return [_section(f"*{self.line}*: {self.summary} {counter}".rstrip())]
+        return [_header(self.header), _context([self.summary, self.window, counter])]
+
+    def text(self, index: int, counter: str, lines: Sequence[str]) -> str:
+        """The plain-text `text` of a message, for notifications and screen readers."""
+        text = f"{self.line}: {self.summary}" if index == 1 else self.line
+        text = f"{text} {counter or ('(continued)' if index > 1 else '')}".rstrip()
+        for shown, line in enumerate(lines):
+            rest = f"\n… and {len(lines) - shown} more"
+            if slack_len(f"{text}\n{line}{rest}") > MAX_FALLBACK:
+                return text + rest
+            text += "\n" + line
+        return text
+
+
+def _frame(digest: Digest, title: str, tz: tzinfo) -> _Frame:
+    day, window = _day(digest.until, tz), _window(digest, tz)
+    name = clean(title) or DEFAULT_TITLE
+    count = len(digest.stories)
+    sources = len({source for story in digest.stories for source in story.sources})
+    summary = f"{_plural(count, 'story', 'stories')} · {_plural(sources, 'source', 'sources')}"
+    return _Frame(
+        line=f"{fit(name, MAX_HEADER - len(day) - 3)} · {day}",
+        header=f"{fit(name, MAX_HEADER - len(day) - 3, str)} · {day}",
+        summary=summary if count else f"nothing new ({window})",
+        window=window,
+        empty=not count,
+    )
+
+
+def render_digest(
+    digest: Digest, *, mode: Mode, title: str = DEFAULT_TITLE, tz: tzinfo = UTC
+) -> list[MessagePart]:
+    """The digest as messages: part 1 in the channel, the rest threaded (bot) or numbered."""
+    numbered = mode == "webhook"
+    frame = _frame(digest, title, tz)
+    units = _units(digest, tz)
+    widest = f"({len(units) + 1}/{len(units) + 1})" if numbered else ""  # parts <= units + 1
+    titles = [section.title for section in digest.sections]
+    bodies = _pack(units, titles, frame.opening(1, widest), frame.opening(2, widest))
+    parts = []
+    for index, (body, lines) in enumerate(bodies, start=1):
+        counter = f"({index}/{len(bodies)})" if numbered and len(bodies) > 1 else ""
+        blocks = tuple(frame.opening(index, counter) + body)
+        text = frame.text(index, counter, lines)
+        parts.append(MessagePart(index, len(bodies), text, blocks, not numbered and index > 1))
+    return parts

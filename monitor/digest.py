@@ -1,0 +1,267 @@
+"""From matched items to one channel's digest: group the same story from several feeds,
+drop stories already posted, rank, cap per source, cut to the budget and section by rule.
+
+Pure: `now` and the posted history are passed in. Same-story judgement lives in
+`monitor.stories`; this module clusters with it (average link) and orders the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from monitor.errors import ConfigError
+from monitor.model import Article, Digest, Item, Section, Story
+from monitor.stories import (
+    BLOCK_CAP,
+    THRESHOLD,
+    WINDOW,
+    Profile,
+    StoryIndex,
+    Vocabulary,
+    fingerprint,
+    identity_keys,
+    seconds,
+    similarity,
+)
+
+SECTION_MODES = ("rule", "none")  # a section per rule of the lead, or one untitled section
+HALF_LIFE = timedelta(hours=24)  # a day-old story counts three quarters of a fresh one
+OTHER = "Other"  # the section of stories whose lead matched no rule
+
+Span = tuple[float, float] | None  # earliest and latest publication (epoch seconds) in a cluster
+
+
+def group_stories(items: Sequence[Item], *, window: timedelta = WINDOW,
+                  background: Iterable[Article] = ()) -> list[Story]:
+    """Group items that report one event into stories, ordered by their leads.
+
+    `background` (such as articles posted lately) only sharpens the term weights.
+    """
+    # cluster in a canonical order so that the grouping does not depend on the input order
+    order = sorted(range(len(items)), key=lambda i: _identity(items[i].article))
+    articles = [items[i].article for i in order]
+    prints = [fingerprint(a) for a in articles]
+    vocabulary = Vocabulary([*prints, *map(fingerprint, background)])
+    profiles = [Profile.of(p, vocabulary) for p in prints]
+    clusters = _average_link(profiles, _same_article(articles), window)
+    stories = [_story(items, [order[k] for k in members]) for members in clusters]
+    return [story for _, story in sorted(stories, key=lambda pair: pair[0])]
+
+
+def _identity(article: Article) -> tuple[str, str, str, str]:
+    return article.uid, article.url, article.title, article.source
+
+
+def _same_article(articles: Sequence[Article]) -> list[list[int]]:
+    """Start groups: items of one article (same canonical URL or uid) are one story outright."""
+    parent = list(range(len(articles)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    first: dict[str, int] = {}
+    for i, article in enumerate(articles):
+        for key in identity_keys(article):
+            if key in first:
+                parent[root(i)] = root(first[key])
+            else:
+                first[key] = i
+    groups: defaultdict[int, list[int]] = defaultdict(list)
+    for i in range(len(articles)):
+        groups[root(i)].append(i)
+    return list(groups.values())
+
+
+def _candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
+    """Pairs that share a name: the only ones that can score above zero.
+
+    A name held by many items (Nvidia, OpenAI) proposes pairs only for an item that has
+    no rarer name, so a large batch does not compare everything with everything.
+    """
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(profiles):
+        for name in p.fingerprint.names:
+            postings[name].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for i, p in enumerate(profiles):
+        names = sorted(p.fingerprint.names, key=lambda n: (len(postings[n]), n))
+        for name in [n for n in names if len(postings[n]) <= BLOCK_CAP] or names[:1]:
+            pairs.update((min(i, j), max(i, j)) for j in postings[name] if j != i)
+    return sorted(pairs)
+
+
+def _average_link(profiles: Sequence[Profile], groups: Sequence[list[int]],
+                  window: timedelta) -> list[list[int]]:
+    """Merge the two closest clusters (mean pair similarity) until none reaches THRESHOLD.
+
+    The mean keeps a single bridging article from chaining two stories together; a
+    cluster never spans more than `window` of publication times. A start group (one
+    article seen twice) is one vote, at its copies' best, so a bare "UPDATE" repost
+    does not dilute it.
+    """
+    members = dict(enumerate(groups))
+    owner = {i: g for g, group in members.items() for i in group}
+    links: defaultdict[int, dict[int, float]] = defaultdict(dict)
+    for i, j in _candidate_pairs(profiles):
+        a, b = owner[i], owner[j]
+        score = similarity(profiles[i], profiles[j], window) if a != b else 0.0
+        if score > links[a].get(b, 0.0):
+            links[a][b] = links[b][a] = score
+    votes = dict.fromkeys(members, 1)
+    spans = {g: _span(profiles, group) for g, group in members.items()}
+    heap = [(-total, a, b) for a, near in links.items() for b, total in near.items() if a < b]
+    heapq.heapify(heap)
+    fresh = len(groups)
+    while heap and -heap[0][0] >= THRESHOLD:
+        _, a, b = heapq.heappop(heap)
+        # entries naming a merged cluster are stale; live pairs' links never change
+        if a not in members or b not in members or not _fits(spans[a], spans[b], window):
+            continue
+        members[fresh] = members.pop(a) + members.pop(b)
+        votes[fresh] = votes.pop(a) + votes.pop(b)
+        spans[fresh] = _join(spans.pop(a), spans.pop(b))
+        near_a, near_b = links.pop(a, {}), links.pop(b, {})
+        for c in sorted((near_a.keys() | near_b.keys()) - {a, b}):
+            total = near_a.get(c, 0.0) + near_b.get(c, 0.0)
+            links[c].pop(a, None)
+            links[c].pop(b, None)
+            links[c][fresh] = links[fresh][c] = total
+            heapq.heappush(heap, (-total / (votes[fresh] * votes[c]), c, fresh))
+        fresh += 1
+    return list(members.values())
+
+
+def _span(profiles: Sequence[Profile], group: Sequence[int]) -> Span:
+    times = [t for i in group if (t := profiles[i].fingerprint.published) is not None]
+    return (min(times), max(times)) if times else None
+
+
+def _join(a: Span, b: Span) -> Span:
+    if a is None or b is None:
+        return a or b
+    return min(a[0], b[0]), max(a[1], b[1])
+
+
+def _fits(a: Span, b: Span, window: timedelta) -> bool:
+    joined = _join(a, b)
+    return joined is None or joined[1] - joined[0] <= window.total_seconds()
+
+
+def _story(items: Sequence[Item], indexes: Sequence[int]) -> tuple[tuple[float, float, int], Story]:
+    """The story of some items, and its lead's sort key."""
+    ranked = sorted(indexes, key=lambda i: _lead_key(items[i], i))
+    lead = items[ranked[0]]
+    story = Story(id=story_id(lead), lead=lead, others=tuple(items[i] for i in ranked[1:]))
+    return _lead_key(lead, ranked[0]), story
+
+
+def _lead_key(item: Item, position: int) -> tuple[float, float, int]:
+    """Highest rule score, then earliest published (undated last), then source order."""
+    published = item.article.published
+    return -item.score, math.inf if published is None else seconds(published), position
+
+
+def story_id(lead: Item) -> str:
+    """A short id, stable across runs: the same lead gives the same id."""
+    key = lead.article.uid or lead.article.url or lead.article.title
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def rank_stories(stories: Sequence[Story], *, now: datetime, max_stories: int,
+                 per_source: int | None = 3, half_life: timedelta = HALF_LIFE) -> list[Story]:
+    """The stories to post, best first, with at most `per_source` (0 or None: any) per source.
+
+    Priority is the lead's rule score, raised by the number of independent sources and
+    lowered with age; ties go to the higher score, the newer story, then the story id.
+    """
+    chosen: list[Story] = []
+    led: Counter[str] = Counter()
+    for story in sorted(stories, key=lambda s: _rank_key(s, now, half_life)):
+        if len(chosen) >= max_stories:
+            break
+        source = _source(story.lead)
+        # an item with no source and no feed URL cannot be told apart, so it is not capped
+        if not per_source or not source or led[source] < per_source:
+            led[source] += 1
+            chosen.append(story)
+    return chosen
+
+
+def priority(story: Story, *, now: datetime, half_life: timedelta = HALF_LIFE) -> float:
+    """Rule score × (1 + log2 of independent sources) × a recency factor between 0.5 and 1."""
+    sources = len({_source(item) for item in story.items})
+    newest = _newest(story)
+    # an undated story is taken as one half-life old: neither fresh nor stale
+    age = half_life.total_seconds() if newest is None else max(0.0, seconds(now) - newest)
+    recency = 0.5 + 0.5 * math.pow(2.0, -age / half_life.total_seconds())
+    return story.lead.score * (1 + math.log2(sources)) * recency
+
+
+def _rank_key(story: Story, now: datetime, half_life: timedelta) -> tuple[float, float, float, str]:
+    newest = _newest(story)
+    return (-priority(story, now=now, half_life=half_life), -story.lead.score,
+            -newest if newest is not None else math.inf, story.id)
+
+
+def _newest(story: Story) -> float | None:
+    return max((seconds(item.article.published) for item in story.items
+                if item.article.published is not None), default=None)
+
+
+def _source(item: Item) -> str:
+    return item.article.source or item.article.feed_url
+
+
+def build_digest(channel: str, items: Sequence[Item], *, now: datetime, since: datetime | None,
+                 until: datetime, max_stories: int = 15, per_source: int | None = 3,
+                 sections: str = "rule", posted: Sequence[Article] = (),
+                 notes: Sequence[str] = (), rule_names: Mapping[str, str] | None = None,
+                 window: timedelta = WINDOW) -> Digest:
+    """One channel's digest: group, drop stories already posted, rank, cut, and section.
+
+    `posted` are the articles this channel has already received: a story any of whose
+    items repeats one of them (even from another outlet) is left out.
+    """
+    _check(max_stories, per_source, sections)
+    stories = group_stories(items, window=window, background=posted)
+    if posted:
+        index = StoryIndex(posted, window=window, corpus=[item.article for item in items])
+        stories = [story for story in stories if not index.covers(story)]
+    ranked = rank_stories(stories, now=now, max_stories=max_stories, per_source=per_source)
+    return Digest(channel=channel, generated_at=now, since=since, until=until,
+                  sections=_sections(ranked, sections, rule_names or {}), notes=tuple(notes))
+
+
+def _check(max_stories: int, per_source: int | None, sections: str) -> None:
+    if max_stories < 0:
+        raise ConfigError(f"max_stories must be 0 or more, not {max_stories}.")
+    if per_source is not None and per_source < 0:
+        raise ConfigError(f"per_source must be 0 (no cap) or more, not {per_source}.")
+    if sections not in SECTION_MODES:
+        raise ConfigError(f'sections must be "rule" or "none", not {sections!r}.')
+
+
+def _sections(ranked: Sequence[Story], mode: str,
+              rule_names: Mapping[str, str]) -> tuple[Section, ...]:
+    """One section per rule, in the order of each section's best story; or one untitled."""
+    if mode == "none":
+        return (Section(title="", stories=tuple(ranked)),) if ranked else ()
+    by_rule: dict[str, list[Story]] = {}
+    for story in ranked:
+        by_rule.setdefault(best_rule(story.lead), []).append(story)
+    return tuple(Section(title=rule_names.get(rule, rule or OTHER), stories=tuple(group))
+                 for rule, group in by_rule.items())
+
+
+def best_rule(item: Item) -> str:
+    """The id of the item's best-scoring rule (ties: the first id), or "" for none."""
+    if not item.matches:
+        return ""
+    return min(item.matches, key=lambda m: (-m.score, m.rule_id)).rule_id

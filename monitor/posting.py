@@ -1,0 +1,144 @@
+"""Digests for channels: gather a window's matches, build, store in the outbox, send.
+
+The edge where the store, the digest builder, the renderers and Slack meet. Console
+delivery (no Slack configured) prints the digest and records it as sent, so windows
+and "already posted" work the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from monitor.config import Channel, Config
+from monitor.deliver.slack import DEFAULT_TITLE, MessagePart, Mode, render_digest
+from monitor.deliver.slack_client import BotSender, Sender, WebhookSender
+from monitor.digest import build_digest
+from monitor.errors import ConfigError
+from monitor.model import Digest, Item
+from monitor.outbox import Outbox, SendResult
+from monitor.store import Store
+from monitor.summarise import Summariser
+
+POSTED_MEMORY = timedelta(days=7)  # how far back "already posted" looks for the same story
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    channel: Channel
+    digest: Digest
+    parts: tuple[MessagePart, ...]  # empty for console delivery
+
+
+def console_channel() -> Channel:
+    """Where a digest goes when no channel is configured: the terminal."""
+    return Channel(name="console")
+
+
+def channels_for(config: Config, name: str | None = None) -> list[Channel]:
+    """The configured channels (or the one named); a webhook-only setup gets one channel."""
+    channels = list(config.channels)
+    if not channels and config.slack_webhook_url:
+        channels = [Channel(name="webhook", webhook=True)]
+    if not channels:
+        channels = [console_channel()]
+    if name is None:
+        return channels
+    chosen = [c for c in channels if c.name == name]
+    if not chosen:
+        known = ", ".join(c.name for c in channels)
+        raise ConfigError(f"no channel named {name!r} in the config; the channels are: {known}")
+    return chosen
+
+
+def sender_for(channel: Channel, config: Config) -> Sender | None:
+    """The Slack sender for a channel; None means console delivery."""
+    if channel.webhook:
+        if not config.slack_webhook_url:
+            raise ConfigError(f"channel {channel.name!r} posts by webhook but SLACK_WEBHOOK_URL "
+                              "is not set; set it to the incoming webhook's URL")
+        return WebhookSender(config.slack_webhook_url)
+    if channel.slack_channel:
+        if not config.slack_bot_token:
+            raise ConfigError(f"channel {channel.name!r} needs SLACK_BOT_TOKEN to post to "
+                              f"{channel.slack_channel}; set it, or use webhook = true")
+        return BotSender(config.slack_bot_token, base_url=config.slack_api_url or DEFAULT_API_URL)
+    return None
+
+
+def gather(store: Store, channel: Channel, since: datetime | None, until: datetime,
+           summarise: Callable[[Item], Item]) -> list[Item]:
+    """The channel's matched items first seen in the window, summarised."""
+    found = store.matched_between(since, until, channel.rules)
+    return [summarise(Item(article, tuple(ms))) for article, ms in found if ms]
+
+
+def slack_mode(channel: Channel) -> Mode | None:
+    """How a channel's digest is rendered: for a bot, a webhook, or (None) the terminal."""
+    if channel.webhook:
+        return "webhook"
+    return "bot" if channel.slack_channel else None
+
+
+def prepare(channel: Channel, items: Sequence[Item], *, now: datetime, since: datetime | None,
+            outbox: Outbox | None, mode: Mode | None, config: Config,
+            notes: Sequence[str] = (), title: str = DEFAULT_TITLE) -> Prepared:
+    """Group, rank and render a digest of `items` for a channel (nothing stored yet).
+
+    With an outbox, what the channel already received is left out.
+    """
+    posted = outbox.posted_articles(channel.name, now - POSTED_MEMORY) if outbox else []
+    already = outbox.posted_uids(channel.name) if outbox else set()
+    fresh = [i for i in items if i.article.uid not in already]
+    digest = build_digest(channel.name, fresh, now=now, since=since, until=now,
+                          max_stories=channel.max_stories, per_source=channel.per_source,
+                          sections=channel.sections, posted=posted, notes=notes)
+    parts = tuple(render_digest(digest, mode=mode, title=title, tz=config.zone)) if mode else ()
+    return Prepared(channel, digest, parts)
+
+
+def record(store: Store, prepared: Prepared, now: datetime) -> int | None:
+    """Put a prepared digest in the outbox; None when it is empty and not to be posted."""
+    if not prepared.digest.stories and not prepared.channel.post_empty:
+        return None
+    return Outbox(store).add(prepared.digest, prepared.parts, now)
+
+
+def flush(store: Store, config: Config, channels: Sequence[Channel],
+          clock: Callable[[], datetime]) -> list[SendResult]:
+    """Send every due pending digest of these channels (parts already sent are skipped)."""
+    outbox = Outbox(store)
+    results = []
+    for channel in channels:
+        pending = outbox.pending(channel.name)
+        if not pending:
+            continue
+        sender = sender_for(channel, config)
+        if sender is None:
+            continue
+        target = channel.slack_channel or channel.name
+        for item in pending:
+            result = outbox.send(item, sender, target, clock)
+            if result is not None:
+                results.append(result)
+    return results
+
+
+def with_summary(summariser: Summariser | None, sentences: int,
+                 budget: int) -> Callable[[Item], Item]:
+    """A function that fills an item's summary (unchanged when there is no summariser)."""
+    def apply(item: Item) -> Item:
+        if summariser is None or item.summary:
+            return item
+        a = item.article
+        text = a.content or a.summary
+        if not text:
+            return item
+        result = summariser.summarise(text, title=a.title,
+                                      hits=[h for m in item.matches for h in m.hits],
+                                      sentences=sentences, budget=budget)
+        return dataclasses.replace(item, summary=result.text)
+    return apply

@@ -1,0 +1,460 @@
+"""Slack senders against the loopback fake Slack: success, threading, retries, error sentences."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from monitor.deliver.slack import MessagePart, render_digest
+from monitor.deliver.slack_client import (
+    WEBHOOK_TS,
+    BotSender,
+    RetryPolicy,
+    Sender,
+    SlackDeliveryError,
+    WebhookSender,
+    send_parts,
+)
+from monitor.errors import ConfigError, DeliveryError
+from monitor.model import Article, Digest, Item, Section, Story
+from tests.slack_server import Failure, SlackServer, block_errors
+
+FAST = RetryPolicy(retries=2, backoff=0.01, timeout=5)
+ONE_RETRY = RetryPolicy(retries=1, backoff=0.01, timeout=5)
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # slack_sdk's webhook client sends even loopback requests through a proxy from the env
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackServer]:
+    with SlackServer() as server:
+        yield server
+
+
+def part(index: int = 1, total: int = 1, *, thread: bool = False, blocks: int = 1) -> MessagePart:
+    body = {"type": "section", "text": {"type": "mrkdwn", "text": f"part {index}"}}
+    return MessagePart(index, total, f"part {index}", (body,) * blocks, thread)
+
+
+def digest(stories: int) -> Digest:
+    summary = "A sentence about GPUs, power and money for new data centres. " * 40
+    made = tuple(
+        Story(
+            str(i), Item(Article(str(i), f"https://n.example.com/{i}", f"Story {i}"), (), summary)
+        )
+        for i in range(stories)
+    )
+    return Digest("ai-infra", NOW, None, NOW, (Section("Compute", made),))
+
+
+def bot(slack: SlackServer, policy: RetryPolicy = FAST) -> BotSender:
+    return BotSender(slack.token, base_url=slack.api_url, policy=policy)
+
+
+def webhook(slack: SlackServer, policy: RetryPolicy = FAST) -> WebhookSender:
+    return WebhookSender(slack.webhook_url, policy=policy)
+
+
+SENDERS: dict[str, Callable[[SlackServer, RetryPolicy], Sender]] = {"bot": bot, "webhook": webhook}
+
+
+def test_bot_posts_every_part_and_threads_replies(slack: SlackServer) -> None:
+    parts = render_digest(digest(20), mode="bot")
+    assert len(parts) > 2
+    done = send_parts(bot(slack), parts, channel="#ai-infra")
+    posted = slack.messages
+    assert [m.ts for m in posted] == [done[p.index] for p in parts]
+    assert {m.channel for m in posted} == {"C0AIINFRA"}
+    assert posted[0].thread_ts is None
+    assert {m.thread_ts for m in posted[1:]} == {posted[0].ts}
+    assert {(m.unfurl_links, m.unfurl_media) for m in posted} == {(False, False)}
+    assert [m.blocks for m in posted] == [list(p.blocks) for p in parts]
+    assert [m.text for m in posted] == [p.text for p in parts]
+
+
+def test_webhook_posts_every_part_in_order(slack: SlackServer) -> None:
+    parts = render_digest(digest(20), mode="webhook")
+    done = send_parts(webhook(slack), parts, channel="ignored")
+    assert set(done.values()) == {WEBHOOK_TS}
+    assert [m.text for m in slack.messages] == [p.text for p in parts]
+    assert {(m.via, m.unfurl_links, m.unfurl_media) for m in slack.messages} == {
+        ("webhook", False, False)
+    }
+
+
+def test_send_parts_resumes_without_reposting(slack: SlackServer) -> None:
+    parts = [part(1, 3), part(2, 3, thread=True), part(3, 3, thread=True)]
+    recorded: list[tuple[int, str]] = []
+    done = send_parts(
+        bot(slack),
+        parts,
+        channel="ai-infra",
+        sent={1: "111.000001"},
+        on_sent=lambda p, ts: recorded.append((p.index, ts)),
+    )
+    assert [m.text for m in slack.messages] == ["part 2", "part 3"]
+    assert {m.thread_ts for m in slack.messages} == {"111.000001"}
+    assert recorded == [(2, slack.messages[0].ts), (3, slack.messages[1].ts)]
+    assert done == {1: "111.000001", 2: slack.messages[0].ts, 3: slack.messages[1].ts}
+
+
+def test_send_parts_stops_at_the_first_failure(slack: SlackServer) -> None:
+    recorded: list[int] = []
+    slack.script(Failure(200, "invalid_blocks"), times=1)
+    with pytest.raises(SlackDeliveryError):
+        send_parts(
+            bot(slack),
+            [part(1, 2), part(2, 2, thread=True)],
+            channel="ai-infra",
+            on_sent=lambda p, ts: recorded.append(p.index),
+        )
+    assert recorded == [] and slack.messages == []
+
+
+@pytest.mark.parametrize("kind", SENDERS)
+def test_rate_limit_then_success_honours_retry_after(slack: SlackServer, kind: str) -> None:
+    slack.rate_limit(times=1, retry_after=1)
+    start = time.monotonic()
+    ts = SENDERS[kind](slack, FAST).send(part(), channel="ai-infra", thread_ts=None)
+    assert time.monotonic() - start >= 1.0
+    assert ts == slack.messages[0].ts if kind == "bot" else ts == WEBHOOK_TS
+    assert len(slack.requests) == 2 and len(slack.messages) == 1
+
+
+@pytest.mark.parametrize("kind", SENDERS)
+@pytest.mark.parametrize("trouble", ["500", "502", "503", "drop"])
+def test_transient_trouble_then_success(slack: SlackServer, kind: str, trouble: str) -> None:
+    if trouble == "drop":
+        slack.drop_connection(times=2)
+    else:
+        slack.server_error(times=2, status=int(trouble))
+    SENDERS[kind](slack, FAST).send(part(), channel="ai-infra", thread_ts=None)
+    assert len(slack.requests) == 3 and len(slack.messages) == 1
+
+
+@pytest.mark.parametrize("kind", SENDERS)
+def test_rate_limited_after_retries_is_transient(slack: SlackServer, kind: str) -> None:
+    slack.rate_limit(times=2, retry_after=0)
+    with pytest.raises(SlackDeliveryError) as caught:
+        SENDERS[kind](slack, ONE_RETRY).send(part(), channel="ai-infra", thread_ts=None)
+    assert caught.value.transient
+    assert str(caught.value) == (
+        "Slack kept rate-limiting the digest after 1 retries: it will be sent on a later run."
+    )
+    assert len(slack.requests) == 2
+
+
+@pytest.mark.parametrize("kind", SENDERS)
+def test_server_error_after_retries_is_transient(slack: SlackServer, kind: str) -> None:
+    slack.server_error(times=3, status=503)
+    with pytest.raises(SlackDeliveryError) as caught:
+        SENDERS[kind](slack, FAST).send(part(), channel="ai-infra", thread_ts=None)
+    assert caught.value.transient and caught.value.code == "503"
+    assert str(caught.value).startswith("Slack answered HTTP 503 after 2 retries: ")
+    assert len(slack.requests) == 3
+
+
+@pytest.mark.parametrize("kind", SENDERS)
+def test_unreachable_is_transient(kind: str) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # nothing listens on the port any more, so every connection is refused
+    sender: Sender = (
+        BotSender("xoxb-x", base_url=f"http://127.0.0.1:{port}/api/", policy=ONE_RETRY)
+        if kind == "bot"
+        else WebhookSender(f"http://127.0.0.1:{port}/services/T/B/X", policy=ONE_RETRY)
+    )
+    with pytest.raises(SlackDeliveryError) as caught:
+        sender.send(part(), channel="ai-infra", thread_ts=None)
+    assert caught.value.transient
+    assert str(caught.value).startswith(f"Could not reach Slack at 127.0.0.1:{port} (")
+    assert str(caught.value).endswith("check the network, the proxy settings or SLACK_API_URL.")
+
+
+def oversized() -> MessagePart:
+    return part(blocks=51)
+
+
+def too_long() -> MessagePart:
+    text = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 2900}}
+    return MessagePart(1, 1, "t", (text,) * 5)
+
+
+@pytest.mark.parametrize(
+    ("setup", "token", "channel", "message", "expected"),
+    [
+        (
+            None,
+            "xoxb-wrong-s3cr3t",
+            "ai-infra",
+            part,
+            "Slack rejected the bot token (invalid_auth): "
+            "set SLACK_BOT_TOKEN to the app's current bot token (xoxb-…).",
+        ),
+        (
+            None,
+            "",
+            "ai-infra",
+            part,
+            "Slack rejected the bot token (not_authed): "
+            "set SLACK_BOT_TOKEN to the app's current bot token (xoxb-…).",
+        ),
+        (
+            "token_revoked",
+            None,
+            "ai-infra",
+            part,
+            "The Slack bot token was revoked (token_revoked): "
+            "reinstall the app and set SLACK_BOT_TOKEN to its new token.",
+        ),
+        (
+            "missing_scope",
+            None,
+            "ai-infra",
+            part,
+            "The Slack bot token lacks the chat:write scope "
+            "(missing_scope): add the scope to the app and reinstall it.",
+        ),
+        (
+            None,
+            None,
+            "#nowhere",
+            part,
+            "Slack has no channel #nowhere that the bot can see "
+            "(channel_not_found): check slack_channel in the config "
+            "(a private channel must invite the bot first).",
+        ),
+        (
+            None,
+            None,
+            "#outside",
+            part,
+            "The bot is not a member of #outside (not_in_channel): "
+            "invite it with /invite @monitor-bot.",
+        ),
+        (
+            None,
+            None,
+            "#old",
+            part,
+            "Slack channel #old is archived (is_archived): "
+            "unarchive it or set slack_channel to another channel.",
+        ),
+        (
+            None,
+            None,
+            "ai-infra",
+            oversized,
+            "Slack refused the message as malformed (invalid_blocks): "
+            "this is a bug in monitor's Slack renderer, please report it.",
+        ),
+        (
+            None,
+            None,
+            "ai-infra",
+            too_long,
+            "Slack refused the message as malformed "
+            "(msg_blocks_too_long): this is a bug in monitor's Slack renderer, please report it.",
+        ),
+        (
+            "weird_error",
+            None,
+            "ai-infra",
+            part,
+            "Slack refused the message (weird_error): look the code up at "
+            "https://docs.slack.dev/reference/methods/chat.postMessage and fix the cause.",
+        ),
+    ],
+)
+def test_bot_permanent_errors_are_one_sentence(
+    slack: SlackServer,
+    setup: str | None,
+    token: str | None,
+    channel: str,
+    message: Callable[[], MessagePart],
+    expected: str,
+) -> None:
+    if setup:
+        slack.api_error(setup)
+    sender = BotSender(slack.token if token is None else token, base_url=slack.api_url, policy=FAST)
+    with pytest.raises(SlackDeliveryError) as caught:
+        sender.send(message(), channel=channel, thread_ts=None)
+    assert str(caught.value) == expected
+    assert not caught.value.transient
+    assert isinstance(caught.value, DeliveryError)
+    assert slack.messages == []
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        (
+            None,
+            "The Slack incoming webhook no longer exists (no_service): "
+            "create a new one in the Slack app and set SLACK_WEBHOOK_URL to its URL.",
+        ),
+        (
+            Failure(404, "no_service"),
+            "The Slack incoming webhook no longer exists (no_service): "
+            "create a new one in the Slack app and set SLACK_WEBHOOK_URL to its URL.",
+        ),
+        (
+            Failure(410, ""),
+            "The Slack incoming webhook no longer exists (no_service): "
+            "create a new one in the Slack app and set SLACK_WEBHOOK_URL to its URL.",
+        ),
+        (
+            Failure(410, "channel_is_archived"),
+            "The incoming webhook's channel is archived "
+            "(channel_is_archived): unarchive it or create a webhook for another channel.",
+        ),
+        (
+            Failure(404, "channel_not_found"),
+            "The incoming webhook's channel no longer exists "
+            "(channel_not_found): create a webhook for another channel and set SLACK_WEBHOOK_URL "
+            "to its URL.",
+        ),
+        (
+            Failure(403, "invalid_token"),
+            "Slack rejected the incoming webhook URL (invalid_token): "
+            "copy the webhook's current URL into SLACK_WEBHOOK_URL.",
+        ),
+        (
+            Failure(403, "action_prohibited"),
+            "The Slack workspace does not let this webhook post "
+            "(action_prohibited): ask a workspace admin to allow it.",
+        ),
+        (
+            Failure(400, "invalid_blocks"),
+            "Slack refused the message as malformed (invalid_blocks): "
+            "this is a bug in monitor's Slack renderer, please report it.",
+        ),
+        (
+            Failure(418, "<html>\n teapot </html>"),
+            "Slack refused the webhook post "
+            "(HTTP 418, <html> teapot </html>): check SLACK_WEBHOOK_URL and the webhook's settings "
+            "in the Slack app.",
+        ),
+    ],
+)
+def test_webhook_permanent_errors_are_one_sentence(
+    slack: SlackServer, failure: Failure | None, expected: str
+) -> None:
+    url = slack.webhook_url
+    if failure is None:
+        url = slack.url + "/services/T0TEAM/B0HOOK/deleted"
+    else:
+        slack.script(failure)
+    with pytest.raises(SlackDeliveryError) as caught:
+        WebhookSender(url, policy=FAST).send(part(), channel="x", thread_ts=None)
+    assert str(caught.value) == expected
+    assert not caught.value.transient
+
+
+def test_webhook_rejects_oversized_blocks_like_slack(slack: SlackServer) -> None:
+    with pytest.raises(SlackDeliveryError) as caught:
+        webhook(slack).send(oversized(), channel="x", thread_ts=None)
+    assert caught.value.code == "invalid_blocks" and not caught.value.transient
+
+
+def test_not_a_webhook_url_is_a_config_error_without_the_url() -> None:
+    with pytest.raises(ConfigError) as caught:
+        WebhookSender("hooks.slack.example/services/T/B/s3cr3t")
+    assert "s3cr3t" not in str(caught.value)
+
+
+def test_secrets_stay_out_of_errors_and_logs(
+    slack: SlackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    secret_hook = slack.url + "/services/T0TEAM/B0HOOK/n0t-th1s-0ne"
+    senders: list[Sender] = [
+        BotSender("xoxb-wrong-s3cr3t", base_url=slack.api_url, policy=ONE_RETRY),
+        WebhookSender(secret_hook, policy=ONE_RETRY),
+        webhook(slack, ONE_RETRY),
+        bot(slack, ONE_RETRY),
+    ]
+    errors = []
+    for sender in senders:
+        slack.drop_connection(times=2)
+        with pytest.raises(SlackDeliveryError) as caught:
+            sender.send(part(), channel="ai-infra", thread_ts=None)
+        errors.append(str(caught.value))
+    for sender in senders[:2]:
+        with pytest.raises(SlackDeliveryError) as caught:
+            sender.send(part(), channel="ai-infra", thread_ts=None)
+        errors.append(str(caught.value))
+    seen = caplog.text + "\n".join(errors)
+    for secret in ("xoxb-wrong-s3cr3t", slack.token, "n0t-th1s-0ne", slack.state.webhook_path):
+        assert secret not in seen
+    assert len(slack.requests) == 10  # the drops really were retried, and then reported
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def context(count: int, size: int = 5) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": "x" * size}] * count}
+
+
+@pytest.mark.parametrize(
+    ("blocks", "error"),
+    [
+        ([section("x")] * 50, None),
+        ([section("x")] * 51, "invalid_blocks"),
+        ([{"type": "header", "text": {"type": "plain_text", "text": "h" * 150}}], None),
+        ([{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}], "invalid_blocks"),
+        ([{"type": "header", "text": {"type": "mrkdwn", "text": "h"}}], "invalid_blocks"),
+        ([section("s" * 3000)], None),
+        ([section("s" * 3001)], "invalid_blocks"),
+        ([section("😀" * 1501)], "invalid_blocks"),  # astral characters count twice
+        ([section("")], "invalid_blocks"),
+        ([section(f"<https://x.example/{'a' * 3000}|x>")], "invalid_blocks"),
+        ([context(10)], None),
+        ([context(11)], "invalid_blocks"),
+        ([context(1, 2001)], "invalid_blocks"),
+        ([context(0)], "invalid_blocks"),
+        ([section("s" * 3000)] * 4, None),
+        ([section("s" * 3000)] * 4 + [context(1)], "msg_blocks_too_long"),
+        ([{"type": "image"}], "invalid_blocks"),
+    ],
+)
+def test_fake_slack_enforces_block_kit_limits(
+    slack: SlackServer, blocks: list[dict[str, Any]], error: str | None
+) -> None:
+    assert block_errors(blocks) == error
+    client = WebClient(token=slack.token, base_url=slack.api_url)
+    if error is None:
+        client.chat_postMessage(channel="ai-infra", text="t", blocks=blocks)
+    else:
+        with pytest.raises(SlackApiError) as caught:
+            client.chat_postMessage(channel="ai-infra", text="t", blocks=blocks)
+        assert caught.value.response["error"] == error
+
+
+def test_fake_slack_takes_form_posts_with_the_token_in_the_body(slack: SlackServer) -> None:
+    client = WebClient(base_url=slack.api_url)
+    blocks = json.dumps([section("hello")])
+    params = {"token": slack.token, "channel": "#ai-infra", "text": "hi", "blocks": blocks}
+    response = client.api_call("chat.postMessage", params=params)
+    (posted,) = slack.messages
+    assert (posted.channel, posted.text, posted.blocks) == ("C0AIINFRA", "hi", [section("hello")])
+    assert response["ts"] == posted.ts
+    assert client.api_call("auth.test", params={"token": slack.token})["user"] == "monitor-bot"
