@@ -7,6 +7,7 @@
      │    ├── FetchError(FeedError, OSError)        network, HTTP status, size cap, timeout
      │    ├── BlockedURLError(FetchError)           refused by the address guard (SSRF)
      │    └── ParseError(FeedError, ValueError)     the body is not a usable feed
+     ├── InputError(MonitorError, ValueError)       a file or URL given on the command line
      ├── StoreError(MonitorError)                   the database cannot be opened or is locked
      ├── DeliveryError(MonitorError)                Slack refused or could not be reached
      └── SummaryError(MonitorError)                 the LLM summariser failed (falls back)
@@ -56,6 +57,10 @@ class BlockedURLError(FetchError):
 
 class ParseError(FeedError, ValueError):
     """The body is not a feed we can use."""
+
+
+class InputError(MonitorError, ValueError):
+    """A file, URL or text given on the command line cannot be used."""
 
 
 class StoreError(MonitorError):

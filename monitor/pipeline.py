@@ -7,18 +7,23 @@ others. The clock is read by the caller and passed in as `now`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from monitor.config import FullText
 from monitor.errors import ParseError
 from monitor.model import Article, Feed, FeedReport, FeedState, Item, Match, PollReport, Rule
 from monitor.rules.match import Matcher
-from monitor.sources.fetch import Fetched, Fetcher, FetchSettings
+from monitor.sources.fetch import Fetched, Fetcher, FetchSettings, Guard
+from monitor.sources.fulltext import enrich
+from monitor.sources.guard import AddressGuard, pinned_transport
 from monitor.sources.parse import ParsedFeed, parse_feed
 from monitor.sources.state import after_failure, after_success
 from monitor.store import Store
+from monitor.summarise import Summariser
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -40,6 +45,11 @@ class _FeedOutcome:
 class CycleOptions:
     since: timedelta | None = None  # report only items published (or first seen) since
     store_results: bool = True
+    full_text: FullText | None = None  # None: never fetch article pages
+    guard: Guard | None = None  # for article links from feeds
+    summariser: Summariser | None = None
+    sentences: int = 3
+    summary_chars: int = 600
 
 
 def body_hash(body: bytes) -> str:
@@ -55,15 +65,44 @@ async def poll(feeds: Sequence[Feed], *, fetcher: Fetcher, matcher: Matcher,
     for outcome in outcomes:
         _parse(outcome)
     _identify(outcomes, store)
+    notes = await _enrich(outcomes, fetcher, matcher, store, options)
     articles = _current_articles(outcomes, store)
     found = {a.uid: matcher.match(a) for a in articles.values()}
     if store is not None and options.store_results:
         _save(store, outcomes, articles, found, now)
+    items = _items(articles, found, now, options.since)
     return PollReport(
         generated_at=now,
         feeds=tuple(_report(o) for o in outcomes),
-        items=_items(articles, found, now, options.since),
+        items=tuple(_summarised(i, options) for i in items),
+        notes=notes,
     )
+
+
+async def _enrich(outcomes: list[_FeedOutcome], fetcher: Fetcher, matcher: Matcher,
+                  store: Store | None, options: CycleOptions) -> tuple[str, ...]:
+    """Full text for the freshly parsed articles that need it."""
+    if options.full_text is None or not options.full_text.enabled:
+        return ()
+    fresh = [a for o in outcomes if o.parsed for a in o.articles]
+    result = await enrich(fresh, matcher=matcher, settings=options.full_text, fetcher=fetcher,
+                          guard=options.guard, cache=store)
+    by_uid = {a.uid: a for a in result.articles}
+    for outcome in outcomes:
+        if outcome.parsed:
+            outcome.articles = [by_uid[a.uid] for a in outcome.articles]
+    return result.notes
+
+
+def _summarised(item: Item, options: CycleOptions) -> Item:
+    if options.summariser is None:
+        return item
+    a = item.article
+    summary = options.summariser.summarise(
+        a.content or a.summary or a.title, title=a.title,
+        hits=[h for m in item.matches for h in m.hits],
+        sentences=options.sentences, budget=options.summary_chars)
+    return dataclasses.replace(item, summary=summary.text)
 
 
 async def _fetch(feeds: Sequence[Feed], states: dict[str, FeedState], fetcher: Fetcher,
@@ -198,8 +237,14 @@ def _items(articles: dict[str, Article], found: dict[str, list[Match]], now: dat
 async def scan_feeds(feeds: Sequence[Feed], *, rules: Sequence[Rule], settings: FetchSettings,
                      store: Store | None, now: datetime, options: CycleOptions = CycleOptions(),
                      progress: Progress | None = None) -> PollReport:
-    """One cycle with a fresh matcher and one HTTP client for the run."""
+    """One cycle with a fresh matcher and one HTTP client for the run.
+
+    With an AddressGuard, every connection goes only to addresses the guard has just
+    checked, so a DNS answer that changes between check and connect cannot slip through.
+    """
     matcher = Matcher(rules)
-    async with Fetcher(settings) as fetcher:
+    transport = pinned_transport(options.guard, settings.concurrency) \
+        if isinstance(options.guard, AddressGuard) else None
+    async with Fetcher(settings, transport=transport) as fetcher:
         return await poll(feeds, fetcher=fetcher, matcher=matcher, store=store, now=now,
                           options=options, progress=progress)

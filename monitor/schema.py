@@ -79,3 +79,55 @@ matches = sa.Table(
     sa.Column("hits", sa.Text, nullable=False),  # JSON list of Hit fields
     sa.Column("matched_at", UTCDateTime, nullable=False),
 )
+
+pages = sa.Table(
+    "pages", metadata,  # full-text cache by canonical URL; errors are cached too
+    sa.Column("url", sa.String(2000), primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("published", UTCDateTime),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("fetched_at", UTCDateTime, nullable=False),
+)
+
+cache = sa.Table(
+    "cache", metadata,  # small values by content hash, e.g. LLM summaries
+    sa.Column("key", sa.String(128), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+digests = sa.Table(
+    "digests", metadata,  # the outbox: a digest is stored, with its parts, before any is sent
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("channel", sa.String(200), nullable=False, index=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("window_start", UTCDateTime),
+    sa.Column("window_end", UTCDateTime, nullable=False),
+    sa.Column("stories", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),  # pending | sent
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt", UTCDateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("claimed_until", UTCDateTime),
+    sa.Column("sent_at", UTCDateTime),
+)
+
+digest_parts = sa.Table(
+    "digest_parts", metadata,
+    sa.Column("digest_id", sa.Integer, sa.ForeignKey("digests.id"), primary_key=True),
+    sa.Column("idx", sa.Integer, primary_key=True),
+    sa.Column("payload", sa.Text, nullable=False),  # JSON: total, text, blocks, thread
+    sa.Column("ts", sa.String(64)),  # Slack's ts once accepted
+    sa.Column("sent_at", UTCDateTime),
+)
+
+posted = sa.Table(
+    "posted", metadata,  # what each channel has been given, so no story goes there twice
+    sa.Column("channel", sa.String(200), primary_key=True),
+    sa.Column("uid", sa.String(2000), primary_key=True),
+    sa.Column("story", sa.String(64), nullable=False),
+    sa.Column("digest_id", sa.Integer, nullable=False),
+    sa.Column("posted_at", UTCDateTime, nullable=False),
+)

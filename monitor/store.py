@@ -6,10 +6,10 @@ Only plain model values go in and come out; no row or engine leaves this module.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,17 @@ from sqlalchemy.engine import Connection, Engine
 
 from monitor.errors import StoreError
 from monitor.model import Article, FeedState, Hit, Match
-from monitor.schema import SCHEMA_VERSION, articles, feeds, matches, meta, metadata
+from monitor.schema import (
+    SCHEMA_VERSION,
+    articles,
+    cache,
+    feeds,
+    matches,
+    meta,
+    metadata,
+    pages,
+)
+from monitor.sources.extract import Page
 
 _CHUNK = 500  # rows per IN (...) query; SQLite allows a limited number of parameters
 
@@ -155,7 +165,7 @@ class Store:
         with self.begin() as c:
             for chunk in _chunks(uids):
                 rows = c.execute(sa.select(articles).where(articles.c.uid.in_(chunk)))
-                out.update({row.uid: _article(row._mapping) for row in rows})
+                out.update({row.uid: row_to_article(row._mapping) for row in rows})
         return out
 
     def articles_since(self, since: datetime | None) -> list[Article]:
@@ -165,7 +175,28 @@ class Store:
             query = query.where(sa.or_(articles.c.first_seen >= since,
                                        articles.c.published >= since))
         with self.begin() as c:
-            return [_article(row._mapping) for row in c.execute(query)]
+            return [row_to_article(row._mapping) for row in c.execute(query)]
+
+    def matched_between(self, since: datetime | None, until: datetime,
+                        rule_ids: Sequence[str] = ()) -> list[tuple[Article, list[Match]]]:
+        """Articles first seen in (since, until] with their matches (of `rule_ids`, if given).
+
+        Windows go by when monitor first saw an article, not by its stated date, so
+        consecutive windows never miss a late or back-dated item.
+        """
+        query = sa.select(articles.c.uid).join(matches, matches.c.uid == articles.c.uid) \
+            .where(articles.c.first_seen <= until).distinct()
+        if since is not None:
+            query = query.where(articles.c.first_seen > since)
+        if rule_ids:
+            query = query.where(matches.c.rule_id.in_(list(rule_ids)))
+        with self.begin() as c:
+            uids = list(c.execute(query).scalars())
+        found = self.matches(uids)
+        loaded = self.articles(uids)
+        wanted = set(rule_ids)
+        return [(loaded[uid], [m for m in found.get(uid, []) if not wanted or m.rule_id in wanted])
+                for uid in sorted(uids) if uid in loaded]
 
     def matches(self, uids: Iterable[str] | None = None) -> dict[str, list[Match]]:
         query = sa.select(matches).order_by(matches.c.uid, matches.c.rule_id)
@@ -178,6 +209,66 @@ class Store:
             hits = tuple(Hit(**h) for h in json.loads(row.hits))
             out.setdefault(row.uid, []).append(Match(row.rule_id, row.score, hits))
         return out
+
+
+    # Full-text pages and the small key-value cache
+
+    def pages(self, urls: Sequence[str]) -> dict[str, Page]:
+        out: dict[str, Page] = {}
+        with self.begin() as c:
+            for chunk in _chunks(urls):
+                for row in c.execute(sa.select(pages).where(pages.c.url.in_(chunk))):
+                    out[row.url] = Page(row.url, row.title, row.text, row.published, row.source,
+                                        row.error)
+        return out
+
+    def save_pages(self, found: Mapping[str, Page], now: datetime | None = None) -> None:
+        stamp = now or datetime.now(UTC)
+        rows = [{"url": url, "title": p.title, "text": p.text, "published": p.published,
+                 "source": p.source, "error": p.error, "fetched_at": stamp}
+                for url, p in found.items()]
+        with self.begin() as c:
+            for chunk in _chunks(found):
+                c.execute(pages.delete().where(pages.c.url.in_(chunk)))
+            if rows:
+                c.execute(pages.insert(), rows)
+
+    def cache_get(self, key: str) -> str | None:
+        with self.begin() as c:
+            return c.execute(sa.select(cache.c.value).where(cache.c.key == key)).scalar()
+
+    def cache_set(self, key: str, value: str) -> None:
+        with self.begin() as c:
+            c.execute(cache.delete().where(cache.c.key == key))
+            c.execute(cache.insert().values(key=key, value=value))
+
+
+class StoreCache(MutableMapping[str, str]):
+    """The store's key-value cache as a mapping (what the LLM summariser takes)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __getitem__(self, key: str) -> str:
+        value = self.store.cache_get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.store.cache_set(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        with self.store.begin() as c:
+            c.execute(cache.delete().where(cache.c.key == key))
+
+    def __iter__(self) -> Iterator[str]:
+        with self.store.begin() as c:
+            return iter(list(c.execute(sa.select(cache.c.key)).scalars()))
+
+    def __len__(self) -> int:
+        with self.store.begin() as c:
+            return int(c.execute(sa.select(sa.func.count()).select_from(cache)).scalar() or 0)
 
 
 @contextmanager
@@ -207,7 +298,7 @@ def _feed_state(row: sa.RowMapping) -> FeedState:
     return FeedState(**values)
 
 
-def _article(row: sa.RowMapping) -> Article:
+def row_to_article(row: sa.RowMapping) -> Article:
     return Article(**{f.name: row[f.name] for f in fields(Article)})
 
 

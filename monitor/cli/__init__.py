@@ -9,8 +9,11 @@ import click
 
 from monitor import __version__
 from monitor.cli.common import Context
+from monitor.cli.digest import digest
 from monitor.cli.feeds import feeds
+from monitor.cli.rules import rules
 from monitor.cli.scan import scan
+from monitor.cli.summaries import extract, summarise
 from monitor.errors import MonitorError
 
 
@@ -44,6 +47,10 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 cli.add_command(scan)
 cli.add_command(feeds)
+cli.add_command(rules)
+cli.add_command(digest)
+cli.add_command(extract)
+cli.add_command(summarise)
 
 
 def main() -> None:

@@ -1,10 +1,13 @@
-"""`monitor scan`: one pass over the feeds, matches printed (and stored)."""
+"""`monitor scan`: one pass over the feeds, matches printed (and stored, and posted)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import json
 from collections.abc import Iterator
+from datetime import timedelta
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,13 +22,22 @@ from monitor.cli.common import (
     stderr_console,
     stdout_console,
 )
+from monitor.cli.digest import report_results
+from monitor.cli.summaries import make_summariser
+from monitor.config import Config
+from monitor.errors import ConfigError
 from monitor.model import Feed, PollReport
+from monitor.outbox import Outbox
 from monitor.pipeline import CycleOptions, scan_feeds
 from monitor.pipeline import Progress as ProgressFn
+from monitor.posting import channels_for, flush, prepare, record, sender_for, slack_mode
 from monitor.report import print_text, render_json, render_markdown
 from monitor.rules.load import load_rules_strict
+from monitor.sources.fulltext import feed_hosts
+from monitor.sources.guard import AddressGuard
+from monitor.store import Store
 
-FORMATS = ["text", "markdown", "json"]
+FORMATS = ["text", "markdown", "json", "slack"]
 
 
 @click.command()
@@ -35,10 +47,14 @@ FORMATS = ["text", "markdown", "json"]
 @click.option("--rules", "rules_dir", metavar="DIR", help="Rules directory (default: rules/).")
 @click.option("--since", default="all", show_default=True, metavar="24h|7d|all",
               help="Only items published within this window.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="slack prints the Block Kit JSON a digest of these matches would post.")
+@click.option("--post", is_flag=True, help="Post the matches to Slack as one digest.")
 @click.option("--no-store", is_flag=True, help="Do not read or write the database.")
+@click.option("--full-text/--no-full-text", "full_text", default=None,
+              help="Fetch article pages for short, promising items (default: on).")
 def scan(config_path: str | None, feed_urls: tuple[str, ...], rules_dir: str | None,
-         since: str, fmt: str, no_store: bool) -> None:
+         since: str, fmt: str, post: bool, no_store: bool, full_text: bool | None) -> None:
     """Fetch the feeds once and show the articles that match the rules, and why.
 
     Feed failures are reported per feed and do not fail the scan.
@@ -49,28 +65,70 @@ def scan(config_path: str | None, feed_urls: tuple[str, ...], rules_dir: str | N
     """
     window = since_option(since)
     config = get_config(config_path)
+    if post and no_store:
+        raise click.UsageError("--post needs the store (it records what was posted); "
+                               "drop --no-store")
     rules = load_rules_strict(rules_dir or config.rules)
     feeds = tuple(Feed(url) for url in feed_urls) or config.feeds
     store = None if no_store else open_store(config)
     try:
+        options = _options(config, feeds, store, window, full_text)
         with _progress(len(feeds)) as advance:
-            report = asyncio.run(scan_feeds(
-                feeds, rules=rules, settings=config.fetch, store=store, now=now(),
-                options=CycleOptions(since=window, store_results=store is not None),
-                progress=advance))
+            report = asyncio.run(scan_feeds(feeds, rules=rules, settings=config.fetch,
+                                            store=store, now=now(), options=options,
+                                            progress=advance))
+        _print(report, fmt, config, store)
+        if post and store is not None:
+            _post(report, config, store)
     finally:
         if store is not None:
             store.close()
-    _print(report, fmt)
 
 
-def _print(report: PollReport, fmt: str) -> None:
+def _options(config: Config, feeds: tuple[Feed, ...], store: Store | None,
+             window: timedelta | None, full_text: bool | None) -> CycleOptions:
+    settings = config.full_text
+    if full_text is not None:
+        settings = dataclasses.replace(settings, enabled=full_text)
+    return CycleOptions(
+        since=window, store_results=store is not None, full_text=settings,
+        guard=AddressGuard(feed_hosts(feeds)), summariser=make_summariser(config, store),
+        sentences=config.summary_sentences, summary_chars=config.summary_chars)
+
+
+def _print(report: PollReport, fmt: str, config: Config, store: Store | None) -> None:
     if fmt == "json":
         click.echo(render_json(report))
     elif fmt == "markdown":
         click.echo(render_markdown(report))
+    elif fmt == "slack":
+        channel = channels_for(config)[0]
+        prepared = prepare(channel, report.items, now=report.generated_at, since=None,
+                           outbox=Outbox(store) if store else None,
+                           mode=slack_mode(channel) or "bot", config=config)
+        click.echo(json.dumps([{"text": p.text, "blocks": list(p.blocks), "thread": p.thread}
+                               for p in prepared.parts], ensure_ascii=False, indent=2))
     else:
         print_text(report, stdout_console())
+        for note in report.notes:
+            click.echo(f"  note: {note}")
+
+
+def _post(report: PollReport, config: Config, store: Store) -> None:
+    channels = [c for c in channels_for(config) if sender_for(c, config) is not None]
+    if not channels:
+        raise ConfigError("--post needs Slack: set SLACK_BOT_TOKEN and [[channels]] with "
+                          "slack_channel, or SLACK_WEBHOOK_URL")
+    for channel in channels:
+        rules = set(channel.rules)
+        items = [i for i in report.items
+                 if not rules or any(m.rule_id in rules for m in i.matches)]
+        prepared = prepare(channel, items, now=report.generated_at, since=None,
+                           outbox=Outbox(store), mode=slack_mode(channel), config=config)
+        if record(store, prepared, now()) is None:
+            click.echo(f"{channel.name}: nothing new to post.", err=True)
+            continue
+        report_results(channel.name, flush(store, config, [channel], now))
 
 
 @contextlib.contextmanager

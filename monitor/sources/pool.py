@@ -1,0 +1,177 @@
+"""Parse many feed bodies at once on every core: a process pool with an in-process fallback.
+
+feedparser is pure Python and CPU-bound (tens of milliseconds for a large feed), so threads
+do not help. A cycle that has many bodies to parse hands them to worker processes, in
+chunks of about `chunk_bytes` so that pickling stays small next to parsing. A handful of
+jobs, a one-core machine, or a system where a pool cannot start are parsed here, with the
+same results. A worker that dies (a parser crash on a hostile body) fails only the job
+that killed it: the rest are parsed again one by one.
+
+The pool starts on first use, so a cycle with nothing to parse (all 304s) never pays for
+it. Workers come from a fork server that has imported the parser once: no fork of a
+process with threads (the event loop's), and no re-import per worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from monitor.errors import ParseError
+from monitor.sources.parse import ParsedFeed, parse_feed
+
+ParseOutcome = ParsedFeed | ParseError
+CRASHED = "the feed parser crashed on this body; it will be tried again next poll"
+
+
+@dataclass(frozen=True, slots=True)
+class ParseJob:
+    """One body to parse, with what `parse_feed` needs besides it."""
+
+    body: bytes
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    name: str = ""
+
+
+def parse_job(job: ParseJob) -> ParseOutcome:
+    """Parse one job; a body that is not a feed gives its ParseError, not an exception."""
+    try:
+        return parse_feed(job.body, url=job.url, headers=job.headers, name=job.name)
+    except ParseError as exc:
+        return exc
+
+
+def _parse_chunk(jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
+    return [parse_job(job) for job in jobs]
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, not the machine's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def chunked(jobs: Sequence[ParseJob], chunk_bytes: int) -> list[list[ParseJob]]:
+    """Consecutive jobs grouped into chunks of about `chunk_bytes` (at least one job each)."""
+    chunks: list[list[ParseJob]] = []
+    size = chunk_bytes
+    for job in jobs:
+        if size >= chunk_bytes:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(job)
+        size += len(job.body)
+    return chunks
+
+
+class ParsePool:
+    """Parse feed bodies in worker processes; use as a context manager, or call `close`."""
+
+    def __init__(self, workers: int | None = None, *, min_jobs: int = 6,
+                 chunk_bytes: int = 512 * 1024) -> None:
+        self.workers = max(1, workers if workers is not None else usable_cpus())
+        self.min_jobs = min_jobs
+        self.chunk_bytes = chunk_bytes
+        self._executor: ProcessPoolExecutor | None = None
+        self._unavailable = self.workers < 2  # one worker only moves the work elsewhere
+
+    def __enter__(self) -> ParsePool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def running(self) -> bool:
+        """Whether worker processes have been started (and not closed)."""
+        return self._executor is not None
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def parse_many(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
+        """One outcome per job, in order."""
+        futures = self._submit(jobs)
+        if futures is None:
+            return _parse_chunk(jobs)
+        try:
+            return [outcome for future in futures for outcome in future.result()]
+        except BrokenProcessPool:
+            return self._one_by_one(jobs)
+
+    async def parse_many_async(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
+        """`parse_many` for an event loop: it keeps running (fetching) while workers parse."""
+        futures = self._submit(jobs)
+        if futures is None:
+            return _parse_chunk(jobs)
+        try:
+            chunks = await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
+        except BrokenProcessPool:
+            return self._one_by_one(jobs)
+        return [outcome for chunk in chunks for outcome in chunk]
+
+    def _submit(self, jobs: Sequence[ParseJob]) -> list[Future[list[ParseOutcome]]] | None:
+        """Chunks handed to the workers, or None when the jobs are parsed here."""
+        if len(jobs) < self.min_jobs:
+            return None
+        executor = self._start()
+        if executor is None:
+            return None
+        # Several chunks per worker even for a small batch, so no worker idles at the end.
+        total = sum(len(job.body) for job in jobs)
+        size = max(1, min(self.chunk_bytes, total // (self.workers * 4)))
+        try:
+            return [executor.submit(_parse_chunk, chunk) for chunk in chunked(jobs, size)]
+        except BrokenProcessPool:
+            self._discard()
+            return None
+
+    def _start(self) -> ProcessPoolExecutor | None:
+        if self._executor is None and not self._unavailable:
+            try:
+                self._executor = ProcessPoolExecutor(self.workers, mp_context=_context())
+            except (OSError, ImportError, NotImplementedError, ValueError):
+                # No semaphores or no fork here (some sandboxes): parse in this process.
+                self._unavailable = True
+        return self._executor
+
+    def _discard(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    def _one_by_one(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
+        """After a worker died: each job alone in a fresh pool, so a crash fails only its job."""
+        self._discard()
+        outcomes: list[ParseOutcome] = []
+        for job in jobs:
+            executor = self._start()
+            if executor is None:
+                outcomes.append(parse_job(job))
+                continue
+            try:
+                outcomes.append(executor.submit(parse_job, job).result())
+            except BrokenProcessPool:
+                self._discard()
+                outcomes.append(ParseError(CRASHED))
+        return outcomes
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """A fork server with the parser imported, where there is one; else spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context

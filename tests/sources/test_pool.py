@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.errors import ParseError
+from monitor.sources import pool as pool_module
+from monitor.sources.parse import parse_feed
+from monitor.sources.pool import CRASHED, ParseJob, ParsePool, chunked, parse_job
+from tests.feedserver import rss
+
+FEEDS = Path(__file__).parent.parent / "data" / "feeds"
+
+
+def _jobs() -> list[ParseJob]:
+    """Every fixture feed (good, malformed and not a feed at all) and a few generated ones."""
+    jobs = [ParseJob((FEEDS / name).read_bytes(), f"https://feeds.example/{name}", name=name)
+            for name in sorted(os.listdir(FEEDS))]
+    for n in range(6):
+        items = [{"title": f"Item {n}.{i}", "link": f"https://news.example/{n}/{i}",
+                  "description": f"<p>GPU cluster {i} &amp; <b>data centre</b></p>"}
+                 for i in range(n + 1)]
+        jobs.append(ParseJob(rss(items, title=f"Feed {n}"), f"https://news.example/{n}.xml",
+                             headers={"content-type": "application/rss+xml"}))
+    jobs.append(ParseJob(b"", "https://news.example/empty"))
+    return jobs
+
+
+def _expected(jobs: list[ParseJob]) -> list[Any]:
+    out: list[Any] = []
+    for job in jobs:
+        try:
+            out.append(parse_feed(job.body, url=job.url, headers=job.headers, name=job.name))
+        except ParseError as exc:
+            out.append(("error", str(exc)))
+    return out
+
+
+def _comparable(outcomes: list[Any]) -> list[Any]:
+    return [("error", str(o)) if isinstance(o, ParseError) else o for o in outcomes]
+
+
+def test_the_pool_gives_what_parse_feed_gives_in_order() -> None:
+    jobs = _jobs()
+    with ParsePool(workers=2, min_jobs=1, chunk_bytes=2_000) as pool:
+        outcomes = pool.parse_many(jobs)
+        assert pool.running
+    assert not pool.running
+    assert _comparable(outcomes) == _expected(jobs)
+    assert any(isinstance(o, ParseError) for o in outcomes)
+    assert sum(1 for o in outcomes if not isinstance(o, ParseError)) > 6
+
+
+async def test_the_async_form_gives_the_same_and_reuses_the_workers() -> None:
+    jobs = _jobs()
+    with ParsePool(workers=2, min_jobs=1) as pool:
+        first = await pool.parse_many_async(jobs)
+        second = await pool.parse_many_async(list(reversed(jobs)))
+    assert _comparable(first) == _expected(jobs)
+    assert _comparable(second) == list(reversed(_expected(jobs)))
+
+
+def test_a_handful_of_jobs_is_parsed_here_without_starting_workers() -> None:
+    jobs = _jobs()[:3]
+    with ParsePool(workers=2, min_jobs=4) as pool:
+        outcomes = pool.parse_many(jobs)
+        assert not pool.running
+    assert _comparable(outcomes) == _expected(jobs)
+
+
+def test_one_worker_means_no_pool() -> None:
+    with ParsePool(workers=1, min_jobs=1) as pool:
+        pool.parse_many(_jobs())
+        assert not pool.running
+
+
+def test_a_pool_that_cannot_start_falls_back_to_this_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("no semaphores here")
+
+    monkeypatch.setattr(pool_module, "ProcessPoolExecutor", refuse)
+    jobs = _jobs()
+    with ParsePool(workers=2, min_jobs=1) as pool:
+        assert _comparable(pool.parse_many(jobs)) == _expected(jobs)
+        assert not pool.running
+
+
+class _KillsTheWorker(dict[str, str]):
+    """Headers whose unpickling ends the worker process, as a parser crash would."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (os._exit, (13,))
+
+
+def test_a_crashing_job_fails_alone_and_the_others_are_parsed() -> None:
+    jobs = _jobs()
+    bomb = ParseJob(jobs[0].body, "https://feeds.example/bomb", headers=_KillsTheWorker())
+    mixed = [*jobs[:4], bomb, *jobs[4:]]
+    with ParsePool(workers=2, min_jobs=1, chunk_bytes=1_000) as pool:
+        outcomes = pool.parse_many(mixed)
+        # The pool was started again for the jobs after the crash and still works.
+        assert _comparable(pool.parse_many(jobs)) == _expected(jobs)
+    crashed = outcomes.pop(4)
+    assert isinstance(crashed, ParseError) and str(crashed) == CRASHED
+    assert _comparable(outcomes) == _expected(jobs)
+
+
+def test_parse_job_returns_the_error_instead_of_raising() -> None:
+    outcome = parse_job(ParseJob(b"<html><body>hello</body></html>", "https://x.example/"))
+    assert isinstance(outcome, ParseError)
+    assert "HTML page" in str(outcome)
+
+
+def test_chunks_keep_the_order_and_hold_about_the_byte_budget() -> None:
+    jobs = [ParseJob(b"x" * size, f"u{n}") for n, size in enumerate([5, 5, 5, 20, 1, 1, 9])]
+    chunks = chunked(jobs, 10)
+    assert [job for chunk in chunks for job in chunk] == jobs
+    assert [[j.url for j in c] for c in chunks] == [["u0", "u1"], ["u2", "u3"], ["u4", "u5", "u6"]]
+    assert chunked([], 10) == []
