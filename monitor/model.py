@@ -202,6 +202,7 @@ class FeedState:
     next_poll: datetime | None = None
     dead: bool = False
     moved_to: str | None = None
+    ttl_minutes: int | None = None
     item_uids: tuple[str, ...] = ()
 
 

@@ -68,6 +68,14 @@ class Outbox:
             value: datetime | None = c.execute(query).scalar()
         return value
 
+    def last_sent(self, channel: str) -> datetime | None:
+        """When the channel's last digest was delivered (or noted as empty)."""
+        query = sa.select(sa.func.max(digests.c.created_at)).where(
+            digests.c.channel == channel, digests.c.status.in_(["sent", "empty"]))
+        with self.store.begin() as c:
+            value: datetime | None = c.execute(query).scalar()
+        return value
+
     def posted_uids(self, channel: str) -> set[str]:
         with self.store.begin() as c:
             rows = c.execute(sa.select(posted.c.uid).where(posted.c.channel == channel))
@@ -80,17 +88,20 @@ class Outbox:
         with self.store.begin() as c:
             return [row_to_article(row._mapping) for row in c.execute(query)]
 
-    def add(self, digest: Digest, parts: Sequence[MessagePart], now: datetime) -> int:
+    def add(self, digest: Digest, parts: Sequence[MessagePart], now: datetime,
+            status: str = "pending") -> int:
         """Store a digest, its parts and what it posts, in one transaction; return its id."""
         with self.store.begin() as c:
             inserted = c.execute(digests.insert().values(
                 channel=digest.channel, created_at=now, window_start=digest.since,
-                window_end=digest.until, stories=len(digest.stories), status="pending",
+                window_end=digest.until, stories=len(digest.stories), status=status,
                 attempts=0, next_attempt=now)).inserted_primary_key
             assert inserted is not None
             digest_id = int(inserted[0])
-            c.execute(digest_parts.insert(), [
-                {"digest_id": digest_id, "idx": p.index, "payload": _payload(p)} for p in parts])
+            if parts:
+                c.execute(digest_parts.insert(), [
+                    {"digest_id": digest_id, "idx": p.index, "payload": _payload(p)}
+                    for p in parts])
             rows = [{"channel": digest.channel, "uid": item.article.uid, "story": story.id,
                      "digest_id": digest_id, "posted_at": now}
                     for story in digest.stories for item in story.items]

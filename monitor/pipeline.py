@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor.config import FullText
+from monitor.digest import group_stories
 from monitor.errors import ParseError
 from monitor.model import Article, Feed, FeedReport, FeedState, Item, Match, PollReport, Rule
 from monitor.rules.match import Matcher
@@ -21,6 +23,7 @@ from monitor.sources.fetch import Fetched, Fetcher, FetchSettings, Guard
 from monitor.sources.fulltext import enrich
 from monitor.sources.guard import AddressGuard, pinned_transport
 from monitor.sources.parse import ParsedFeed, parse_feed
+from monitor.sources.policy import next_poll
 from monitor.sources.state import after_failure, after_success
 from monitor.store import Store
 from monitor.summarise import Summariser
@@ -38,6 +41,7 @@ class _FeedOutcome:
     error: str | None = None
     warning: str | None = None
     title: str = ""
+    ttl_minutes: int | None = None
     new: int = 0
 
 
@@ -45,6 +49,7 @@ class _FeedOutcome:
 class CycleOptions:
     since: timedelta | None = None  # report only items published (or first seen) since
     store_results: bool = True
+    rng: random.Random = field(default_factory=random.Random)  # poll-time jitter
     full_text: FullText | None = None  # None: never fetch article pages
     guard: Guard | None = None  # for article links from feeds
     summariser: Summariser | None = None
@@ -69,12 +74,15 @@ async def poll(feeds: Sequence[Feed], *, fetcher: Fetcher, matcher: Matcher,
     articles = _current_articles(outcomes, store)
     found = {a.uid: matcher.match(a) for a in articles.values()}
     if store is not None and options.store_results:
-        _save(store, outcomes, articles, found, now)
-    items = _items(articles, found, now, options.since)
+        _save(store, outcomes, articles, found, now, options.rng)
+    items = tuple(_summarised(i, options) for i in _items(articles, found, now, options.since))
+    stories = {item.article.uid: story.id for story in group_stories(items)
+               for item in story.items}
     return PollReport(
         generated_at=now,
         feeds=tuple(_report(o) for o in outcomes),
-        items=tuple(_summarised(i, options) for i in items),
+        items=items,
+        stories=stories,
         notes=notes,
     )
 
@@ -112,7 +120,11 @@ async def _fetch(feeds: Sequence[Feed], states: dict[str, FeedState], fetcher: F
     async def one(feed: Feed) -> _FeedOutcome:
         nonlocal done
         state = states.get(feed.url) or FeedState(feed.url)
-        fetched = await fetcher.fetch(feed.url, etag=state.etag, last_modified=state.last_modified)
+        # A feed that moved permanently is fetched at its new address from then on.
+        fetched = await fetcher.fetch(state.moved_to or feed.url, etag=state.etag,
+                                      last_modified=state.last_modified)
+        if fetched.url != feed.url:
+            fetched = dataclasses.replace(fetched, url=feed.url)
         done += 1
         if progress is not None:
             progress(done, len(feeds))
@@ -140,6 +152,7 @@ def _parse(outcome: _FeedOutcome) -> None:
     outcome.articles = list(parsed.articles)
     outcome.warning = parsed.warning
     outcome.title = parsed.title
+    outcome.ttl_minutes = parsed.ttl_minutes
 
 
 def _identify(outcomes: list[_FeedOutcome], store: Store | None) -> None:
@@ -185,23 +198,31 @@ def _current_articles(outcomes: list[_FeedOutcome], store: Store | None) -> dict
 
 
 def _save(store: Store, outcomes: list[_FeedOutcome], articles: dict[str, Article],
-          found: dict[str, list[Match]], now: datetime) -> None:
+          found: dict[str, list[Match]], now: datetime, rng: random.Random) -> None:
     fresh = [a for o in outcomes if o.parsed for a in o.articles]
-    states = [_next_state(o, now) for o in outcomes]
+    states = [_next_state(o, now, rng) for o in outcomes]
     with store.begin() as connection:
         store.save_feed_states(states, connection)
         store.save_articles(fresh, now, connection)
         store.save_matches({uid: found.get(uid, []) for uid in articles}, now, connection)
 
 
-def _next_state(outcome: _FeedOutcome, now: datetime) -> FeedState:
-    if outcome.error is not None:
-        return after_failure(outcome.state, outcome.fetched, now, outcome.error)
+def _next_state(outcome: _FeedOutcome, now: datetime, rng: random.Random) -> FeedState:
     fetched = outcome.fetched
-    uids = tuple(a.uid for a in outcome.articles) if outcome.parsed else outcome.state.item_uids
-    digest = body_hash(fetched.body) if fetched.status == "ok" else None
-    return after_success(outcome.state, fetched, now, title=outcome.title, body_hash=digest,
-                         item_uids=uids)
+    if outcome.error is not None:
+        state = after_failure(outcome.state, fetched, now, outcome.error)
+    else:
+        uids = tuple(a.uid for a in outcome.articles) if outcome.parsed \
+            else outcome.state.item_uids
+        digest = body_hash(fetched.body) if fetched.status == "ok" else None
+        state = after_success(outcome.state, fetched, now, title=outcome.title,
+                              body_hash=digest, item_uids=uids)
+        if outcome.parsed:
+            state = dataclasses.replace(state, ttl_minutes=outcome.ttl_minutes)
+    status = "error" if outcome.error is not None else fetched.status
+    when = next_poll(state, interval=outcome.feed.interval, now=now, status=status,
+                     ttl_minutes=state.ttl_minutes, headers=fetched.headers, rng=rng)
+    return dataclasses.replace(state, next_poll=when)
 
 
 def _report(outcome: _FeedOutcome) -> FeedReport:
@@ -236,13 +257,14 @@ def _items(articles: dict[str, Article], found: dict[str, list[Match]], now: dat
 
 async def scan_feeds(feeds: Sequence[Feed], *, rules: Sequence[Rule], settings: FetchSettings,
                      store: Store | None, now: datetime, options: CycleOptions = CycleOptions(),
-                     progress: Progress | None = None) -> PollReport:
+                     progress: Progress | None = None,
+                     matcher: Matcher | None = None) -> PollReport:
     """One cycle with a fresh matcher and one HTTP client for the run.
 
     With an AddressGuard, every connection goes only to addresses the guard has just
     checked, so a DNS answer that changes between check and connect cannot slip through.
     """
-    matcher = Matcher(rules)
+    matcher = matcher or Matcher(rules)
     transport = pinned_transport(options.guard, settings.concurrency) \
         if isinstance(options.guard, AddressGuard) else None
     async with Fetcher(settings, transport=transport) as fetcher:

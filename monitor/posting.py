@@ -19,6 +19,7 @@ from monitor.digest import build_digest
 from monitor.errors import ConfigError
 from monitor.model import Digest, Item
 from monitor.outbox import Outbox, SendResult
+from monitor.sources.policy import feed_health
 from monitor.store import Store
 from monitor.summarise import Summariser
 
@@ -101,10 +102,27 @@ def prepare(channel: Channel, items: Sequence[Item], *, now: datetime, since: da
 
 
 def record(store: Store, prepared: Prepared, now: datetime) -> int | None:
-    """Put a prepared digest in the outbox; None when it is empty and not to be posted."""
+    """Put a prepared digest in the outbox; None when it is empty and not to be posted.
+
+    An empty digest is still noted (as sent, with nothing to send), so the channel's
+    window and schedule move on.
+    """
+    outbox = Outbox(store)
     if not prepared.digest.stories and not prepared.channel.post_empty:
+        outbox.add(prepared.digest, (), now, status="empty")
         return None
-    return Outbox(store).add(prepared.digest, prepared.parts, now)
+    return outbox.add(prepared.digest, prepared.parts, now)
+
+
+def health_notes(config: Config, store: Store, now: datetime) -> list[str]:
+    """One line per feed failing for longer than `feed_health_after` (or dead)."""
+    if config.feed_health_after is None:
+        return []
+    states = store.feed_states(f.url for f in config.feeds)
+    names = {f.url: f.name for f in config.feeds}
+    lines = (feed_health(state, now, config.feed_health_after, name=names.get(url, ""),
+                         zone=config.zone) for url, state in states.items())
+    return [line for line in lines if line]
 
 
 def flush(store: Store, config: Config, channels: Sequence[Channel],

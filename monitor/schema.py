@@ -55,6 +55,7 @@ feeds = sa.Table(
     sa.Column("next_poll", UTCDateTime),
     sa.Column("dead", sa.Boolean, nullable=False, default=False),
     sa.Column("moved_to", sa.Text),
+    sa.Column("ttl_minutes", sa.Integer),
     sa.Column("item_uids", sa.Text, nullable=False, default="[]"),  # JSON: uids in the last body
 )
 

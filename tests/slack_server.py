@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -123,6 +124,7 @@ class _State:
     not_member: set[str]
     archived: set[str]
     webhook_path: str
+    delay: float = 0.0  # seconds before answering a message request (a slow Slack)
     messages: list[Posted] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     script: deque[Failure] = field(default_factory=deque)
@@ -225,6 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.state.requests.append(self.path)
             is_message = self.path in ("/api/chat.postMessage", self.state.webhook_path)
             failure = self.state.script.popleft() if is_message and self.state.script else None
+        if is_message and self.state.delay:
+            time.sleep(self.state.delay)
         if failure and failure.drop:
             self.close_connection = True
             return

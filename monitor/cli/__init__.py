@@ -9,6 +9,7 @@ import click
 
 from monitor import __version__
 from monitor.cli.common import Context
+from monitor.cli.daemon import run, status
 from monitor.cli.digest import digest
 from monitor.cli.feeds import feeds
 from monitor.cli.rules import rules
@@ -51,6 +52,8 @@ cli.add_command(rules)
 cli.add_command(digest)
 cli.add_command(extract)
 cli.add_command(summarise)
+cli.add_command(run)
+cli.add_command(status)
 
 
 def main() -> None:

@@ -59,7 +59,7 @@ def check_directory(directory: Path) -> list[Diagnostic]:
             problems.append(Diagnostic(example.path, example.line,
                                        f"example {example.title[:60]!r} failed: "
                                        f"{failure_message(outcome)}"))
-    return problems
+    return sorted(problems, key=lambda d: (d.path, d.line))
 
 
 @rules.command()

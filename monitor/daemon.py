@@ -1,0 +1,191 @@
+"""`monitor run`: poll due feeds, post digests on time, catch up, reload, stop cleanly.
+
+Every step (a poll cycle, a digest, an outbox flush) writes in its own transactions and
+is finished before a stop takes effect, so SIGTERM never leaves anything half written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import FrameType
+
+from monitor.config import Channel, Config, load_config
+from monitor.deliver.console import render_text
+from monitor.errors import MonitorError
+from monitor.lock import InstanceLock
+from monitor.logs import event
+from monitor.outbox import Outbox
+from monitor.pipeline import CycleOptions, scan_feeds
+from monitor.posting import (
+    channels_for,
+    flush,
+    gather,
+    health_notes,
+    prepare,
+    record,
+    slack_mode,
+    with_summary,
+)
+from monitor.rules.reload import RuleBook
+from monitor.schedule import build_scheduler, due_digests
+from monitor.sources.fulltext import feed_hosts
+from monitor.sources.guard import AddressGuard
+from monitor.sources.policy import is_due
+from monitor.store import Store
+from monitor.summarise import Summariser
+
+log = logging.getLogger("monitor.run")
+Clock = Callable[[], datetime]
+Printer = Callable[[str], None]
+
+
+@dataclass
+class Service:
+    """One running monitor: its config, rules, store and clock."""
+
+    config: Config
+    store: Store
+    rules: RuleBook
+    clock: Clock
+    summariser: Summariser
+    config_path: str | None = None
+    printer: Printer = print
+    started: datetime | None = None
+    _busy: threading.Lock = field(default_factory=threading.Lock)
+
+    def channels(self) -> list[Channel]:
+        return channels_for(self.config)
+
+    def poll(self) -> None:
+        """One cycle over the feeds that are due."""
+        with self._busy:
+            now = self.clock()
+            states = self.store.feed_states(f.url for f in self.config.feeds)
+            due = [f for f in self.config.feeds
+                   if f.url not in states or is_due(states[f.url], now)]
+            if not due:
+                return
+            options = CycleOptions(
+                full_text=self.config.full_text, guard=AddressGuard(feed_hosts(self.config.feeds)),
+                summariser=None)
+            report = asyncio.run(scan_feeds(due, rules=self.rules.rules,
+                                            settings=self.config.fetch, store=self.store, now=now,
+                                            options=options, matcher=self.rules.matcher))
+            failed = [f for f in report.feeds if f.status == "error"]
+            event(log, "poll.done", feeds=len(due), failed=len(failed),
+                  matches=len(report.items))
+            for feed in failed:
+                event(log, "feed.failed", logging.WARNING, feed=feed.url, error=feed.error)
+
+    def digest(self, channel: Channel) -> None:
+        """Build, store and send the channel's digest for the window since its last one."""
+        with self._busy:
+            now = self.clock()
+            outbox = Outbox(self.store)
+            since = outbox.last_window_end(channel.name)
+            summarise = with_summary(self.summariser, self.config.summary_sentences,
+                                     self.config.summary_chars)
+            items = gather(self.store, channel, since, now, summarise)
+            prepared = prepare(channel, items, now=now, since=since, outbox=outbox,
+                               mode=slack_mode(channel), config=self.config,
+                               notes=health_notes(self.config, self.store, now))
+            digest_id = record(self.store, prepared, now)
+            event(log, "digest.built", channel=channel.name, stories=len(prepared.digest.stories),
+                  parts=len(prepared.parts), stored=digest_id is not None)
+            if digest_id is not None and not prepared.parts:
+                self.printer(render_text(prepared.digest, tz=self.config.zone))
+                outbox.mark_delivered(digest_id, now)
+        self.flush([channel])
+
+    def flush(self, channels: list[Channel] | None = None) -> None:
+        """Send pending digest parts whose retry time has come."""
+        with self._busy:
+            for result in flush(self.store, self.config, channels or self.channels(), self.clock):
+                level = logging.INFO if result.done else logging.WARNING
+                event(log, "digest.sent" if result.done else "digest.failed", level,
+                      channel=result.channel, digest=result.digest_id, parts=result.sent,
+                      error=result.error)
+
+    def catch_up(self) -> None:
+        """Send the digests whose time passed while the process was down."""
+        outbox = Outbox(self.store)
+        last = {c.name: outbox.last_window_end(c.name) for c in self.channels()}
+        for due in due_digests(self.channels(), last, now=self.clock(), zone=self.config.zone,
+                               started=self.started):
+            event(log, "digest.due", channel=due.channel.name, scheduled=due.scheduled)
+            self.digest(due.channel)
+
+    def reload(self) -> None:
+        """Pick up edited rules (and, on SIGHUP, the config); keep the last good ones."""
+        self.rules.reload()
+        source = self.config_path or (str(self.config.path) if self.config.path else None)
+        if source is None:
+            return  # built-in defaults: nothing to re-read
+        try:
+            self.config = load_config(source)
+        except MonitorError as exc:
+            event(log, "config.rejected", logging.ERROR, error=str(exc))
+
+    def once(self) -> None:
+        """`run --once`: every due feed once, every due digest, pending retries, then return."""
+        self.poll()
+        self.catch_up()
+        self.flush()
+
+
+def run_forever(service: Service, lock: InstanceLock, stop: threading.Event,
+                hup: threading.Event) -> None:
+    """The daemon loop: scheduled jobs in a worker thread, signals handled here."""
+    scheduler = build_scheduler(zone=service.config.zone, channels=service.channels(),
+                                poll=_guarded(service.poll), digest=_guarded(service.digest),
+                                flush=_guarded(service.flush), reload=_guarded(service.reload))
+    scheduler.start()
+    event(log, "run.started", feeds=len(service.config.feeds),
+          channels=",".join(c.name for c in service.channels()))
+    try:
+        _guarded(service.catch_up)()
+        _guarded(service.flush)()  # what an earlier run left pending goes out first
+        while not stop.wait(1.0):
+            lock.check()
+            if hup.is_set():
+                hup.clear()
+                _guarded(service.reload)()
+                event(log, "run.reloaded", rules=len(service.rules.rules))
+    finally:
+        # Waits for the job in progress: the current step finishes, nothing is cut short.
+        scheduler.shutdown(wait=True)
+        event(log, "run.stopped")
+
+
+def _guarded(step: Callable[..., None]) -> Callable[..., None]:
+    """A job that logs a failure in one line instead of killing the scheduler's thread."""
+    def job(*args: object) -> None:
+        try:
+            step(*args)
+        except MonitorError as exc:
+            event(log, "step.failed", logging.ERROR, step=step.__name__, error=str(exc))
+        except Exception:
+            event(log, "step.crashed", logging.ERROR, step=step.__name__, exc_info=True)
+    job.__name__ = step.__name__
+    return job
+
+
+def install_signals(stop: threading.Event, hup: threading.Event) -> None:
+    """SIGTERM and SIGINT stop after the current step; SIGHUP reloads rules and config."""
+    def stopping(signum: int, _frame: FrameType | None) -> None:
+        event(log, "run.stopping", signal=signal.Signals(signum).name)
+        stop.set()
+
+    def hangup(_signum: int, _frame: FrameType | None) -> None:
+        hup.set()
+
+    signal.signal(signal.SIGTERM, stopping)
+    signal.signal(signal.SIGINT, stopping)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, hangup)
