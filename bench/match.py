@@ -268,7 +268,8 @@ class _Pool:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.topic = rng.choice(TOPICS)
-        others = [t for topic in rng.sample(TOPICS, 2) for t in topic]
+        self.others = [t for t in TOPICS if t is not self.topic]
+        others = [t for topic in rng.sample(self.others, 2) for t in topic]
         self.terms = rng.sample(self.topic, len(self.topic)) + rng.sample(others, len(others))
 
     def take(self, low: int, high: int) -> tuple[str, ...]:
@@ -292,7 +293,7 @@ def _rule(rule_id: str, rng: random.Random) -> Rule:
     # Required terms are the rule's core vocabulary, so they may repeat signal terms.
     require = tuple(tuple(rng.sample(pool.topic, rng.randint(3, 6)))
                     for _ in range(rng.randint(1, 2))) if rng.random() < 0.3 else ()
-    exclude = tuple(rng.sample(rng.choice(TOPICS), rng.randint(1, 3))) \
+    exclude = tuple(rng.sample(rng.choice(pool.others), rng.randint(1, 3))) \
         if rng.random() < 0.3 else ()
     fields = {"title": 3.0, "content": 0.5} if rng.random() < 0.2 else {}
     # Most rules need two or three groups to agree: one stray word is not a story.

@@ -64,11 +64,14 @@ def to_json(ev: Evaluation, article: Article) -> dict[str, Any]:
 
 
 def _mark_markdown(text: str, hits: Sequence[Hit]) -> str:
-    spans = sorted({(h.start, h.end) for h in hits if text[h.start:h.end] == h.text})
+    merged: list[list[int]] = []
+    for start, end in sorted({(h.start, h.end) for h in hits if text[h.start:h.end] == h.text}):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)  # overlapping hits become one bold run
+        else:
+            merged.append([start, end])
     out, last = [], 0
-    for start, end in spans:
-        if start < last:
-            continue  # overlapping hits: the first one is already bold
+    for start, end in merged:
         out += [text[last:start], "**", text[start:end], "**"]
         last = end
     out.append(text[last:])

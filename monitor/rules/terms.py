@@ -141,7 +141,7 @@ def _compile_regex(term: str, body: str, flags: str) -> Term:
     parsed = _parse(pattern)
     if _can_match_empty(pattern, parsed):
         raise TermSyntaxError("the regular expression can match the empty string")
-    literals, at_start = regex_literals(parsed) if parsed is not None else ((), False)
+    literals, at_start = _regex_literals(parsed) if parsed is not None else ((), False)
     if at_start:
         return Term(term, pattern, literals[0] if len(literals) == 1 else "", True, literals)
     return Term(term, pattern, "", True, (), literals)
@@ -163,7 +163,7 @@ def _can_match_empty(pattern: re.Pattern[str], parsed: Any | None) -> bool:
         m.start() == m.end() for m in pattern.finditer(_EMPTY_PROBE))
 
 
-def regex_literals(parsed: Any) -> tuple[tuple[str, ...], bool]:
+def _regex_literals(parsed: Any) -> tuple[tuple[str, ...], bool]:
     """Folded literals one of which is in every match of a parsed regex, and whether one
     starts every match; ((), False) when there is no such literal."""
     items = list(parsed)
