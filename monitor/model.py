@@ -47,6 +47,18 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class Page:
+    """What a page says: `text` is empty and `error` one sentence when there is no article."""
+
+    url: str
+    title: str
+    text: str
+    published: datetime | None  # UTC
+    source: str                 # the site's name, else its host
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SignalGroup:
     """Terms that add `weight` (once, at the best field) when any of them hits."""
 
@@ -119,13 +131,6 @@ class Match:
     rule_id: str
     score: float
     hits: tuple[Hit, ...]
-
-    def terms(self) -> tuple[str, ...]:
-        """The distinct matched texts, in order of first appearance."""
-        seen: dict[str, None] = {}
-        for hit in self.hits:
-            seen.setdefault(hit.text.lower() if not hit.text.isupper() else hit.text, None)
-        return tuple(seen)
 
 
 @dataclass(frozen=True, slots=True)

@@ -105,11 +105,18 @@ async def _enrich(outcomes: list[_FeedOutcome], fetcher: Fetcher, matcher: Match
 def _summarised(item: Item, options: CycleOptions) -> Item:
     if options.summariser is None:
         return item
+    return summarise_item(options.summariser, item, options.sentences, options.summary_chars)
+
+
+def summarise_item(summariser: Summariser, item: Item, sentences: int, budget: int) -> Item:
+    """The item with its summary filled (from its text, boosted by its rule hits)."""
     a = item.article
-    summary = options.summariser.summarise(
-        a.content or a.summary or a.title, title=a.title,
-        hits=[h for m in item.matches for h in m.hits],
-        sentences=options.sentences, budget=options.summary_chars)
+    text = a.content or a.summary
+    if item.summary or not text:
+        return item
+    summary = summariser.summarise(text, title=a.title,
+                                   hits=[h for m in item.matches for h in m.hits],
+                                   sentences=sentences, budget=budget)
     return dataclasses.replace(item, summary=summary.text)
 
 

@@ -7,7 +7,6 @@ and "already posted" work the same way.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from monitor.digest import build_digest
 from monitor.errors import ConfigError
 from monitor.model import Digest, Item
 from monitor.outbox import Outbox, SendResult
+from monitor.pipeline import summarise_item
 from monitor.sources.policy import feed_health
 from monitor.store import Store
 from monitor.summarise import Summariser
@@ -149,14 +149,7 @@ def with_summary(summariser: Summariser | None, sentences: int,
                  budget: int) -> Callable[[Item], Item]:
     """A function that fills an item's summary (unchanged when there is no summariser)."""
     def apply(item: Item) -> Item:
-        if summariser is None or item.summary:
+        if summariser is None:
             return item
-        a = item.article
-        text = a.content or a.summary
-        if not text:
-            return item
-        result = summariser.summarise(text, title=a.title,
-                                      hits=[h for m in item.matches for h in m.hits],
-                                      sentences=sentences, budget=budget)
-        return dataclasses.replace(item, summary=result.text)
+        return summarise_item(summariser, item, sentences, budget)
     return apply

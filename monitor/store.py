@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from monitor.errors import StoreError
-from monitor.model import Article, FeedState, Hit, Match
+from monitor.model import Article, FeedState, Hit, Match, Page
 from monitor.schema import (
     SCHEMA_VERSION,
     articles,
@@ -28,7 +28,6 @@ from monitor.schema import (
     metadata,
     pages,
 )
-from monitor.sources.extract import Page
 
 _CHUNK = 500  # rows per IN (...) query; SQLite allows a limited number of parameters
 

@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from monitor.config import Config
-from monitor.sources.extract import Page, extract_page, fetch_page
+from monitor.model import Page
+from monitor.sources.extract import extract_page, fetch_page
 from monitor.sources.fetch import Fetcher
 from monitor.sources.text import normalise
 from monitor.sources.urls import is_http_url

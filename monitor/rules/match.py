@@ -64,7 +64,7 @@ class Evaluation:
     def to_match(self) -> Match:
         seen: dict[tuple[str, str, str], Hit] = {}
         for group in self.groups:
-            if group.points:
+            if group.points > 0:  # a penalty's hits are not why an article matched
                 for hit in group.hits:
                     seen.setdefault((hit.term, hit.field, hit.text.lower()), hit)
         return Match(self.rule.id, self.score, tuple(seen.values()))
@@ -269,8 +269,8 @@ def _match_hits(plan: _Plan, points: Sequence[float], terms: Sequence[Term],
     """The hits of the groups that scored, one per term, field and text."""
     seen: dict[tuple[str, str, str], Hit] = {}
     for index, (group, earned) in enumerate(zip(plan.groups, points, strict=True)):
-        if not earned:
-            continue
+        if earned <= 0:
+            continue  # a penalty's hits are not why an article matched
         for name in FIELDS:
             keys = scan.keys[name]
             if group.term_set.isdisjoint(keys):

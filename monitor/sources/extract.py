@@ -14,7 +14,6 @@ import codecs
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -27,6 +26,7 @@ from trafilatura.metadata import examine_title_element
 from trafilatura.utils import load_html
 
 from monitor.errors import BlockedURLError
+from monitor.model import Page
 from monitor.sources.fetch import Fetched, Fetcher, Guard
 from monitor.sources.text import normalise
 from monitor.sources.urls import is_http_url
@@ -64,18 +64,6 @@ _GONE, _LOCKED = "the page is gone or was never at this URL", "the site refuses 
 _STATUS_HINTS = {404: _GONE, 410: _GONE, 401: _LOCKED, 402: _LOCKED, 403: _LOCKED,
                  429: "the site is rate-limiting us; try again later"}
 _SENTENCE_END = re.compile(r"[.!?…。][\"'”’)]?(?:\s|$)")
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """What a page says: `text` is empty and `error` one sentence when there is no article."""
-
-    url: str
-    title: str
-    text: str
-    published: datetime | None  # UTC
-    source: str                 # the site's name, else its host
-    error: str | None = None
 
 
 def extract_page(html: bytes | str, *, url: str, charset: str | None = None) -> Page:

@@ -16,9 +16,9 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from monitor.config import FullText
-from monitor.model import Article, Feed
+from monitor.model import Article, Feed, Page
 from monitor.rules.match import Matcher
-from monitor.sources.extract import Page, fetch_page
+from monitor.sources.extract import fetch_page
 from monitor.sources.fetch import Fetcher, Guard
 from monitor.sources.urls import is_http_url
 

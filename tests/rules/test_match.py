@@ -325,3 +325,17 @@ def test_never_raises_and_offsets_slice_to_the_text(news: Article) -> None:
         hits += [h for r in evaluation.require for h in r.hits] + list(evaluation.excluded)
         for h in hits:
             assert news.text(h.field)[h.start:h.end] == h.text
+
+
+def test_penalty_hits_are_not_reported_as_why_an_article_matched() -> None:
+    from monitor.model import Article, Rule, SignalGroup
+    from monitor.rules.match import Matcher
+
+    rule = Rule(id="r", threshold=2, signals=(SignalGroup(("supercomputer",), 5),
+                                              SignalGroup(("laptops",), -1)))
+    article = Article("u", "", "Exascale supercomputer", "As fast as five million laptops")
+    (match,) = Matcher([rule]).match(article)
+    assert match.score == 9.0  # 5 x 2 (title) - 1 x 1 (summary)
+    assert [h.text for h in match.hits] == ["supercomputer"]
+    (evaluation,) = Matcher([rule]).evaluate(article)
+    assert evaluation.to_match() == match
