@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rouge_score import rouge_scorer
+from rouge_score import rouge_scorer  # type: ignore[import-untyped]  # ships no types
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # so the script runs from a clone without installing the package
@@ -69,25 +70,49 @@ def lead(body: str, sentences: int, budget: int) -> str:
     return " ".join(chosen)
 
 
-def rouge(pairs: Iterable[tuple[str, str]]) -> dict[str, float]:
-    """Mean ROUGE F-measure (x100) over (summary, reference) pairs."""
+def rouge(summaries: Sequence[str], references: Sequence[str]) -> dict[str, list[float]]:
+    """ROUGE F-measure (x100) of each summary against its reference, per metric."""
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
-    totals = dict.fromkeys(METRICS, 0.0)
-    count = 0
-    for summary, reference in pairs:
+    out: dict[str, list[float]] = {m: [] for m in METRICS}
+    for summary, reference in zip(summaries, references, strict=True):
         scores = scorer.score(reference, summary)
         for metric in METRICS:
-            totals[metric] += scores[metric].fmeasure
-        count += 1
-    return {m: 100 * v / max(count, 1) for m, v in totals.items()}
+            out[metric].append(100 * scores[metric].fmeasure)
+    return out
 
 
-def timed(make: Callable[[Row], str], rows: Sequence[Row]) -> tuple[list[str], float]:
-    """Summaries for `rows` and the articles per second it took to make them."""
-    start = time.perf_counter()
-    out = [make(row) for row in rows]
-    elapsed = time.perf_counter() - start
-    return out, len(rows) / elapsed if elapsed else float("inf")
+def mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def interval(
+    ours: Sequence[float], base: Sequence[float], rounds: int = 1000
+) -> tuple[float, float]:
+    """95% paired-bootstrap interval of the mean difference (fixed seed: same run, same output)."""
+    diffs = [a - b for a, b in zip(ours, base, strict=True)]
+    rng = random.Random(4)
+    n = len(diffs)
+    means = sorted(mean([diffs[rng.randrange(n)] for _ in range(n)]) for _ in range(rounds))
+    return means[int(0.025 * rounds)], means[int(0.975 * rounds) - 1]
+
+
+def timed(
+    make: Callable[[Row], str], rows: Sequence[Row], repeat: int = 3
+) -> tuple[list[str], float]:
+    """Summaries for `rows` and articles per second (best of `repeat`: other load is noise)."""
+    best = float("inf")
+    out: list[str] = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = [make(row) for row in rows]
+        best = min(best, time.perf_counter() - start)
+    return out, len(rows) / best if best else float("inf")
+
+
+HEADER = (
+    f"{'part':<7}{'n':>5}  {'metric':<8}{'LEAD-3':>8}{'ours':>8}{'diff':>8}"
+    f"{'95% CI of diff':>18}{'LEAD-3 unbudgeted':>19}{'ours art/s':>12}"
+)
 
 
 def report(rows: Sequence[Row], sentences: int, budget: int) -> list[str]:
@@ -99,23 +124,22 @@ def report(rows: Sequence[Row], sentences: int, budget: int) -> list[str]:
             row.body, title=row.title, sentences=sentences, budget=budget
         ).text
 
-    lines = [
-        f"{'part':<8}{'n':>5}  {'metric':<8}{'LEAD-3':>8}{'ours':>8}{'diff':>8}"
-        f"{'LEAD-3 (no budget)':>20}   ours art/s"
-    ]
+    lines = [HEADER]
     for part in sorted({r.source for r in rows}):
         subset = [r for r in rows if r.source == part]
-        mine, speed = timed(ours, subset)
-        base, _ = timed(lambda r: lead(r.body, sentences, budget), subset)
-        free, _ = timed(lambda r: lead(r.body, sentences, 10**9), subset)
         refs = [r.reference for r in subset]
-        a, b, c = rouge(zip(base, refs)), rouge(zip(mine, refs)), rouge(zip(free, refs))
+        mine, speed = timed(ours, subset)
+        base = rouge([lead(r.body, sentences, budget) for r in subset], refs)
+        free = rouge([lead(r.body, sentences, 10**9) for r in subset], refs)
+        got = rouge(mine, refs)
         for i, metric in enumerate(METRICS):
-            tail = f"   {speed:9.0f}" if i == 0 else ""
+            a, b = mean(base[metric]), mean(got[metric])
+            low, high = interval(got[metric], base[metric])
+            first = i == 0
             lines.append(
-                f"{part if i == 0 else '':<8}{len(subset) if i == 0 else '':>5}  {metric:<8}"
-                f"{a[metric]:8.2f}{b[metric]:8.2f}{b[metric] - a[metric]:+8.2f}"
-                f"{c[metric]:20.2f}{tail}"
+                f"{part if first else '':<7}{len(subset) if first else '':>5}  {metric:<8}"
+                f"{a:8.2f}{b:8.2f}{b - a:+8.2f}{f'[{low:+.2f}, {high:+.2f}]':>18}"
+                f"{mean(free[metric]):19.2f}{f'{speed:.0f}' if first else '':>12}"
             )
     return lines
 
@@ -131,7 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no corpus at {args.data}; pass --data PATH", file=sys.stderr)
         return 2
     rows = load(args.data)
-    print(f"{len(rows)} articles, {args.sentences} sentences, budget {args.budget} characters")
+    print(
+        f"{len(rows)} articles; {args.sentences} sentences and {args.budget} characters for both"
+        " methods; ROUGE F-measure x100 (rouge_score, stemmed)"
+    )
     print("\n".join(report(rows, args.sentences, args.budget)))
     return 0
 

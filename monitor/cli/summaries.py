@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 import click
@@ -11,13 +12,20 @@ from monitor.cli.common import config_option, get_config
 from monitor.cli.inputs import Input, read_inputs
 from monitor.config import Config
 from monitor.report import iso
-from monitor.store import Store
+from monitor.store import Store, StoreCache
 from monitor.summarise import ExtractiveSummariser, Summariser
+from monitor.summarise.llm import LLMSummariser
 
 
 def make_summariser(config: Config, store: Store | None) -> Summariser:
-    """Extractive, unless an OpenAI-compatible endpoint is configured."""
-    return ExtractiveSummariser()
+    """Extractive, unless an OpenAI-compatible endpoint is configured (MONITOR_LLM_URL and
+    MONITOR_LLM_MODEL); LLM answers are cached in the store by content hash."""
+    extractive = ExtractiveSummariser()
+    if not (config.llm_url and config.llm_model):
+        return extractive
+    cache: MutableMapping[str, str] = StoreCache(store) if store is not None else {}
+    return LLMSummariser(config.llm_url, config.llm_model, config.llm_api_key, cache=cache,
+                         fallback=extractive)
 
 
 def _base(entry: Input) -> dict[str, Any]:

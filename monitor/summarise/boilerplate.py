@@ -9,7 +9,13 @@ import re
 
 _I = re.IGNORECASE
 
-# Phrases that mark the whole sentence as furniture wherever they occur.
+# Phrases that mark the whole sentence as furniture wherever they occur. The regex is
+# slow on long text, so it runs only when one of the cheap literal triggers is present.
+_TRIGGERS = (
+    "newsletter", "subscribe", "here", "reserved", "copyright", "©", "cookie", "this site",
+    "our site", "website", "scroll down", "follow us", "share", "related", "recommended",
+    "this story", "this article",
+)  # fmt: skip
 _ANYWHERE = re.compile(
     r"sign(?:ing)?[ -]?up (?:for|to) (?:our|the|my)\b.*\bnewsletters?"
     r"|subscribe (?:to|for) (?:our|the)\b"
@@ -32,19 +38,31 @@ _START = re.compile(
     r"^(?:read (?:more|also|next)\b|see also\b|watch:|listen:|related:"
     r"|(?:photo|photograph|image|picture|pictured|video|credit|source)s?\s*(?::|by\b|credit)"
     r"|(?:published|updated|last (?:updated|modified)|posted)\s*(?::|on\b|at\b|\d)"
-    r"|advertisement\b|sponsored\b|supported by\b|story continues below"
+    r"|story continues below|continue reading below"
     r"|\d{1,2}:\d{2}\s*(?:am|pm|gmt|bst|et|utc)?\b)",
     _I,
 )
-# Photo credits are short and name an agency.
+# Lines that are furniture only when they stand alone ("Advertisement revenue rose" is news).
+_ALONE = re.compile(
+    r"^(?:advertisement|advert|ad|sponsored(?: content| post)?|skip advert(?:isement)?)\s*[.:]?$",
+    _I,
+)
+# Photo credits are short and end with the agency: "(AFP via Getty Images)", "/ Reuters".
 _CREDIT = re.compile(
-    r"\b(?:getty images|afp via getty|shutterstock|alamy|(?:reuters|ap|afp|epa|pa) photo"
-    r"|/ ?(?:reuters|ap|afp|epa|getty)\b|photo(?:graph)? (?:by|courtesy))",
+    r"(?:\b(?:getty images|shutterstock|alamy(?: stock photo)?)"
+    r"|(?:/|\(|\bphoto:?|\bphotograph:?|\bcredit:?)\s*(?:reuters|ap|afp|epa|pa|getty|bloomberg)"
+    r"(?: photo| images)?)\s*\)?\s*\.?$"
+    r"|\bphoto(?:graph)?s? (?:by|courtesy of)\b",
     _I,
 )
 _CREDIT_MAX = 160
-# "By Jane Doe", "By Jane Doe, Technology Reporter", "by jane doe and john roe".
-_BYLINE = re.compile(r"^by\s+(?!\d)[\w.'’-]+(?:\s+[\w.'’&-]+){0,5}\s*(?:[,|•·—–-].{0,60})?$", _I)
+# "By Jane Doe", "By Jane Doe and John Roe, Technology Reporters".
+_BYLINE = re.compile(
+    r"^By\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|der|la|da)){0,5}"
+    r"\s*(?:[,|•·—–-].{0,60})?$"
+)
+# The same in lower-cased text: no capitals to go by, so only a short, unpunctuated line.
+_LOWER_BYLINE = re.compile(r"^by\s+[a-z'’.-]+(?:\s+[a-z'’.&-]+){0,4}$")
 _BYLINE_MAX = 90
 # A row of share buttons: nothing but their labels.
 _SHARE_WORD = (
@@ -55,7 +73,8 @@ _SHARE_ROW = re.compile(rf"^{_SHARE_WORD}(?:[\s|/•·,]+{_SHARE_WORD})*[\s.!]*$
 _AGENCIES = r"reuters|ap|afp|cnn|bloomberg|upi|pa|dpa|xinhua|ians|pti|ani|bbc|ft|wsj|ansa|efe"
 # "LONDON (Reuters) - ", "Washington (CNN)", "(AP) — ", "PARIS, Nov 3 (Reuters) -".
 _AGENCY_DATELINE = re.compile(
-    rf"^(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z0-9][\w.'’-]*){{0,4}}\s*)?\((?i:{_AGENCIES})\)\s*(?:[-–—]+\s*)?"
+    rf"^(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z0-9][\w.'’-]*){{0,4}}\s*)?"
+    rf"\((?i:{_AGENCIES})\)\s*(?:[-–—]+\s*)?"
 )
 # The same in lower-cased text, where only the dash tells a dateline from prose.
 _LOWER_DATELINE = re.compile(
@@ -65,7 +84,12 @@ _LOWER_DATELINE = re.compile(
 _CITY_DATELINE = re.compile(r"^[A-Z]{2}[A-Z .,'’-]{2,40}?\s+[-–—]{1,2}\s+")
 # A subheading run into its paragraph: "BALL OF THE CENTURY Benaud was on hand ...".
 _SUBHEADING = re.compile(r"^(?:[A-Z][A-Z0-9'’&:-]+\s+){2,}(?=[A-Z][a-z])")
-_LEAD_STUB = re.compile(r"^(?:scroll down for (?:video|more)|advertisement)\s*[:.-]?\s+", _I)
+# A list marker: the item is kept, the bullet is not.
+_BULLET = re.compile(r"^(?:[•·▪◦‣*–—-]|\d{1,2}[.)])\s+")
+# "Scroll down for video" or "Advertisement" run into the next sentence (which has a capital).
+_LEAD_STUB = re.compile(
+    r"^(?:scroll down for (?:video|more)|advertisement(?=\s+(?-i:[A-Z\"“‘'])))\s*[:.-]?\s+", _I
+)
 
 
 def is_boilerplate(sentence: str) -> bool:
@@ -73,17 +97,22 @@ def is_boilerplate(sentence: str) -> bool:
     text = sentence.strip()
     if not text:
         return True
-    if _ANYWHERE.search(text) or _START.search(text) or _SHARE_ROW.match(text):
+    low = text.lower()
+    if any(t in low for t in _TRIGGERS) and _ANYWHERE.search(text):
+        return True
+    if _START.search(text) or _ALONE.match(text) or _SHARE_ROW.match(text):
         return True
     if len(text) <= _CREDIT_MAX and _CREDIT.search(text):
         return True
-    return len(text) <= _BYLINE_MAX and _BYLINE.match(text) is not None
+    if len(text) > _BYLINE_MAX:
+        return False
+    return _BYLINE.match(text) is not None or _LOWER_BYLINE.match(text) is not None
 
 
 def strip_stub(sentence: str) -> str:
-    """Remove a leading dateline ("LONDON (Reuters) -"), "Scroll down" stub or subheading."""
+    """Remove a leading list marker, dateline ("LONDON (Reuters) -"), stub or subheading."""
     text = sentence
-    for pattern in (_LEAD_STUB, _AGENCY_DATELINE, _LOWER_DATELINE, _CITY_DATELINE):
+    for pattern in (_BULLET, _LEAD_STUB, _AGENCY_DATELINE, _LOWER_DATELINE, _CITY_DATELINE):
         text = pattern.sub("", text, count=1)
     heading = _SUBHEADING.match(text)
     # Two capitalised acronyms ("US GDP Growth ...") are prose; a subheading has words.

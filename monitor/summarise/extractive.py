@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from monitor.model import Hit
 from monitor.summarise import scoring
 from monitor.summarise.boilerplate import is_boilerplate, strip_stub
-from monitor.summarise.sentences import split_sentences
+from monitor.summarise.sentences import is_complete, split_sentences
 from monitor.summarise.summary import Summary
 
 ELLIPSIS = "…"
@@ -20,11 +20,11 @@ class Weights:
     """How much each feature counts; the defaults were set on development data."""
 
     position: float = 1.0
-    decay: float = 3.0
-    centrality: float = 0.6
+    decay: float = 1.0  # lead bias: sentence k weighs 1 / (1 + k / decay)
+    centrality: float = 0.5
     title: float = 0.4
-    hits: float = 0.3
-    redundancy: float = 0.5
+    hits: float = 0.6  # a sentence with two or more distinct rule terms gets all of it
+    redundancy: float = 0.9  # subtracted per unit of cosine likeness to a chosen sentence
     min_words: int = 5
     long_words: int = 60
     # Factors for sentences that read badly out of context.
@@ -74,12 +74,8 @@ def candidates(text: str) -> list[Candidate]:
     for sentence in split_sentences(text):
         cleaned = strip_stub(sentence.text)
         if cleaned and not is_boilerplate(cleaned):
-            complete = _COMPLETE.search(cleaned) is not None and cleaned[0] not in ",;:"
-            out.append(Candidate(len(out), cleaned, complete, {}))
+            out.append(Candidate(len(out), cleaned, is_complete(cleaned), {}))
     return out
-
-
-_COMPLETE = re.compile(r"(?:[.!?]|…)[\"'”’)\]»]*$")
 
 
 def score(
@@ -140,8 +136,7 @@ def select(pieces: Sequence[Candidate], n: int, budget: int, w: Weights) -> str:
     good = [p for p in pieces if p.complete]
     chosen = _fitting(_ranked(good, n, w), budget)
     if not chosen:
-        fitting = [p for p in good if len(p.text) <= budget]
-        chosen = [min(fitting, key=lambda p: (len(p.text), p.index))] if fitting else []
+        chosen = _shortest_fitting(good, budget, w)
     if not chosen:
         best = max(good, key=lambda p: p.score) if good else pieces[0]
         return _trimmed(best.text, budget)
@@ -167,6 +162,14 @@ def _fitting(ranked: Sequence[Candidate], budget: int) -> list[Candidate]:
             chosen.append(piece)
             used += 1 + len(piece.text)
     return chosen
+
+
+def _shortest_fitting(good: Sequence[Candidate], budget: int, w: Weights) -> list[Candidate]:
+    """The shortest sentence that fits, preferring ones long enough to say something."""
+    fitting = [p for p in good if len(p.text) <= budget]
+    if not fitting:
+        return []
+    return [min(fitting, key=lambda p: (len(p.text.split()) < w.min_words, len(p.text)))]
 
 
 def _overlap(piece: Candidate, chosen: Sequence[Candidate]) -> float:

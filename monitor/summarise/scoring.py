@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from monitor.model import Hit
 
@@ -13,10 +14,21 @@ Vector = dict[str, float]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _STOP = frozenset(
-    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "said", "says", "say", "told", "mr", "mrs", "ms", "one", "two", "new", "year", "years", "last", "week", "first", "like", "get", "got", "make", "made", "many", "much", "may", "might", "must", "since", "still", "us", "well", "back", "even", "way", "take"]
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with
+    would you your yours yourself said says say told mr mrs ms one two new year years last
+    week first like get got make made many much may might must since still us well back
+    even way take
+    """.split()
 )
 
 
+@lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to join centre/centres and chip/chips, no more."""
     word = word.lower().replace("’", "'")
@@ -31,12 +43,7 @@ def stem(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Content-word stems of `text`, in order (stop words and single letters dropped)."""
-    out: list[str] = []
-    for match in _WORD.finditer(text):
-        word = match.group().lower()
-        if len(word) > 1 and word not in _STOP:
-            out.append(stem(word))
-    return out
+    return [stem(w) for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in _STOP]
 
 
 def tfidf(docs: Sequence[Sequence[str]]) -> list[Vector]:
@@ -81,8 +88,7 @@ def centrality(vectors: Sequence[Vector]) -> list[float]:
 
 
 _CAPTION = re.compile(
-    r"\bpictured\b|\((?:left|right|centre|center|above|below|top|bottom|inset|file)\)"
-    r"|\b(?:left|right|above|below)\s*(?:,|and)\s*(?:left|right|above|below)\b",
+    r"\bpictured\b|\((?:left|right|centre|center|above|below|top|bottom|inset|file)\)",
     re.IGNORECASE,
 )
 _OPENING_QUOTE = re.compile(r"^[\"'‘“«]")
@@ -91,7 +97,8 @@ _OPENING_QUOTE = re.compile(r"^[\"'‘“«]")
 def shape(text: str) -> tuple[bool, bool, bool]:
     """Whether a sentence is a quotation, a photo caption, or a question."""
     quoted = _OPENING_QUOTE.match(text) is not None
-    caption = _CAPTION.search(text) is not None
+    low = text.lower()
+    caption = ("pictured" in low or "(" in low) and _CAPTION.search(text) is not None
     question = text.rstrip("\"'’”)»").endswith("?")
     return quoted, caption, question
 

@@ -21,26 +21,43 @@ class Sentence:
     @property
     def complete(self) -> bool:
         """True when it ends like a sentence, not a headline, caption or cut-off."""
-        return _COMPLETE.search(self.text) is not None
+        return is_complete(self.text)
+
+
+def is_complete(text: str) -> bool:
+    """True when `text` ends with a sentence mark (then perhaps closing quotes or brackets)."""
+    return _COMPLETE.search(text) is not None and text[:1] not in (",", ";", ":")
 
 
 # Titles and the like that are never the last word of a sentence.
 _NEVER_FINAL = frozenset(
-    ["mr", "mrs", "ms", "dr", "prof", "st", "sen", "sens", "rep", "reps", "gov", "gen", "col", "lt", "sgt", "capt", "cmdr", "adm", "maj", "rev", "hon", "pres", "supt", "insp", "det", "mt", "ft", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "nos", "vs", "v", "e.g", "i.e", "cf", "approx", "est", "fig", "figs", "vol", "ch", "pp", "p", "para", "art", "sec", "dept", "univ", "assn"]
+    """mr mrs ms dr prof st sen sens rep reps gov gen col lt sgt capt cmdr adm maj rev hon
+    pres supt insp det mt ft jan feb mar apr jun jul aug sep sept oct nov dec vs v e.g i.e
+    cf approx est dept univ assn
+    """.split()
 )
+# Abbreviations that stand before a number ("No. 1", "Fig. 3"); otherwise a plain word.
+_BEFORE_NUMBER = frozenset("no nos fig figs vol ch pp p para art sec".split())
 # Abbreviations that may end a sentence; we split after them only before a typical opener.
 _MAYBE_FINAL = frozenset(
-    ["inc", "corp", "ltd", "co", "jr", "sr", "plc", "llc", "bros", "etc", "al", "u.s", "u.k", "u.n", "e.u", "a.m", "p.m", "d.c", "n.y", "l.a", "u.s.a", "ph.d", "b.a", "m.a"]
+    """inc corp ltd co jr sr plc llc bros etc al u.s u.k u.n e.u a.m p.m d.c n.y l.a u.s.a
+    ph.d b.a m.a
+    """.split()
 )
 # Words that commonly open a sentence, used where the case of the next word is not enough.
 _OPENERS = frozenset(
-    ["the", "a", "an", "it", "its", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "this", "that", "these", "those", "there", "in", "on", "at", "for", "but", "and", "so", "yet", "as", "if", "when", "while", "after", "before", "since", "however", "meanwhile", "last", "earlier", "later", "then", "now", "some", "many", "most", "all", "one", "two", "three", "four", "five", "according", "analysts", "officials", "shares"]
+    """the a an it its he she they we i you his her their our this that these those there in
+    on at for but and so yet as if when while after before since however meanwhile last
+    earlier later then now some many most all one two three four five according analysts
+    officials shares
+    """.split()
 )
 # Sentence end: terminal marks, then closing quotes or brackets, then whitespace.
 _END = re.compile(r"(\.{3,}|…|[.!?]+)([\"'”’)\]»]*)(\s+)")
 _COMPLETE = re.compile(r"(?:[.!?]|…)[\"'”’)\]»]*$")
 _BLOCK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
+_NEXT_WORD = re.compile(r"[\"“‘'(]*([\w’']+)")
 _SPACE = re.compile(r"\s+")
 # A lower-case word, then a capitalised opener and a lower-case word: a missing full stop.
 # ("restaurant The Royal China Club" and "consultant Dr Ram" stay whole.)
@@ -50,18 +67,22 @@ _RUN_ON = re.compile(
 )
 # Words after which a capitalised opener is still the same sentence ("told The Times").
 _GLUE = frozenset(
-    ["the", "and", "but", "or", "nor", "of", "in", "on", "at", "by", "for", "from", "with", "to", "into", "onto", "via", "than", "as", "that", "about", "said", "says", "told", "tells", "wrote", "writes", "reads", "read", "reported", "according", "called", "named", "titled", "dubbed", "starring", "watch", "see", "saw", "like", "whether", "shouted", "added", "asked"]
+    """the and but or nor of in on at by for from with to into onto via than as that about
+    said says told tells wrote writes reads read reported according called named titled
+    dubbed starring watch see saw like whether shouted added asked
+    """.split()
 )
 # A line ending like this runs on: a wrapped line, not a heading.
 _OPEN_LINE = re.compile(r"(?:[.!?…,;:\-–—(\"“]|\b(?:and|or|of|the|a|to|in|for|with))$")
 _HEADING_MAX = 70
+_LIST_ITEM = re.compile(r"[ \t]*(?:[•·▪◦‣*–—-]|\d{1,2}[.)])[ \t]+")
 _BRACKET_REACH = 250
 
 
 def is_lower_cased(text: str) -> bool:
     """True when the text was lower-cased wholesale, so case cannot mark sentence starts."""
-    letters = sum(1 for c in text if c.isalpha())
-    upper = sum(1 for c in text if c.isupper())
+    letters = sum(map(str.isalpha, text))
+    upper = sum(map(str.isupper, text))
     return letters > 0 and upper <= letters * 0.002
 
 
@@ -86,11 +107,15 @@ def _lines_and_blocks(text: str) -> list[tuple[int, int]]:
 
 
 def _split_headings(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut a paragraph before list items and around headings; other line breaks are spaces."""
     spans: list[tuple[int, int]] = []
     line_start = start
     while (newline := text.find("\n", line_start, end)) >= 0:
         if _is_heading(text[line_start:newline], text[newline + 1 : newline + 2]):
             spans.extend([(start, line_start), (line_start, newline)])
+            start = newline + 1
+        elif _LIST_ITEM.match(text, newline + 1, end):
+            spans.append((start, newline))
             start = newline + 1
         line_start = newline + 1
     spans.append((start, end))
@@ -107,7 +132,6 @@ def _is_heading(line: str, next_char: str) -> bool:
 def _split_block(text: str, start: int, end: int, lower: bool) -> list[Sentence]:
     out: list[Sentence] = []
     piece_start = start
-    depth = 0
     for match in _END.finditer(text, start, end):
         depth = _depth(text, piece_start, match.end(2))
         if depth <= 0 and _is_boundary(text, match, piece_start, end, lower):
@@ -172,8 +196,10 @@ def _ellipsis_boundary(nxt: str, lower: bool) -> bool:
 def _after_period(word_before: str, after: str, lower: bool) -> bool:
     """A period after `word_before`: abbreviation, initial or a real end?"""
     key = word_before.lower().rstrip(".")
-    next_word = re.match(r"[\"“‘'(]*([\w’']+)", after)
-    opener = bool(next_word) and next_word.group(1).lower() in _OPENERS  # type: ignore[union-attr]
+    next_word = _NEXT_WORD.match(after)
+    opener = next_word is not None and next_word.group(1).lower() in _OPENERS
+    if key in _BEFORE_NUMBER:
+        return not after[:1].isdigit()  # "No. 1", "Fig. 3", but "He said no. The vote ..."
     if key in _NEVER_FINAL:
         return False
     if key in _MAYBE_FINAL or _is_initials(key):
@@ -190,5 +216,6 @@ def _is_initials(word: str) -> bool:
 
 
 def _word_before(text: str, start: int, end: int) -> str:
-    match = _WORD_BEFORE.search(text, start, end)
+    # Only the last few characters matter; searching the whole piece would be quadratic.
+    match = _WORD_BEFORE.search(text, max(start, end - 40), end)
     return match.group(1) if match else ""

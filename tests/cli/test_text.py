@@ -93,3 +93,23 @@ def test_summarise_a_missing_file_is_one_error_line(env: Path) -> None:
     result = invoke("summarise", "nope.txt")
     assert result.exit_code == 1
     assert "error: the file does not exist; check the path" in result.stdout
+
+
+def test_summarise_with_an_llm_endpoint_and_its_fallback(
+        env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.summarise.chat_server import ChatServer
+
+    (env / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    with ChatServer() as chat:
+        monkeypatch.setenv("MONITOR_LLM_URL", chat.url)
+        monkeypatch.setenv("MONITOR_LLM_MODEL", "test-model")
+        monkeypatch.setenv("MONITOR_LLM_API_KEY", "sk-secret-key")
+        chat.answer("The European Commission named five sites for AI gigafactories.")
+        good = invoke("summarise", "a.txt", "--format", "json")
+        assert json.loads(good.stdout)[0]["summary"] == \
+            "The European Commission named five sites for AI gigafactories."
+        assert chat.requests[0].headers["authorization"] == "Bearer sk-secret-key"
+        chat.answer("The Commission named 12 sites in Atlantis.")  # made up: falls back
+        made_up = invoke("summarise", "a.txt")
+        assert "The European Commission named five sites" in made_up.stdout
+        assert "note:" in made_up.stderr and "sk-secret-key" not in made_up.stderr
