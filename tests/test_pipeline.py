@@ -158,3 +158,75 @@ async def test_300_feeds_with_50_broken_finish_within_the_timeout(
     # Nothing waits for the slow feeds (8 s) beyond the request timeout (2 s), with
     # room for a loaded machine.
     assert elapsed < 7
+
+
+class FakeResolver:
+    """Names that "resolve" without any DNS traffic."""
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.table = table
+        self.asked: list[str] = []
+
+    async def resolve(self, host: str) -> list[str]:
+        self.asked.append(host)
+        return self.table.get(host, [])
+
+
+PAGE = (Path(__file__).parent / "data" / "pages" / "news.html").read_bytes()
+
+
+async def test_short_promising_items_get_their_page_once(
+        feed_server: FeedServer, rules_dir: Path, store: Store) -> None:
+    from monitor.config import FullText
+    from monitor.sources.guard import AddressGuard
+    from monitor.summarise import ExtractiveSummariser
+
+    teaser = {"title": "Nordic operator plans AI data centre campus", "guid": "g-nordic",
+              "link": feed_server.url("/article"), "description": "Plans were filed."}
+    private = {"title": "Secret data centre plans for AI", "guid": "g-private",
+               "link": "http://intranet.test/plans", "description": "Internal."}
+    feed_server.routes["/feed"] = Route(rss([teaser, private]))
+    feed_server.routes["/article"] = Route(PAGE, content_type="text/html; charset=utf-8")
+    resolver = FakeResolver({"intranet.test": ["10.0.0.1"]})
+    guard = AddressGuard({"127.0.0.1"}, resolver)
+    options = CycleOptions(full_text=FullText(candidate_share=0.2), guard=guard,
+                           summariser=ExtractiveSummariser())
+    rules = load_rules_strict(rules_dir)
+    feeds = [Feed(feed_server.url("/feed"))]
+    report = await scan_feeds(feeds, rules=rules, settings=SETTINGS, store=store, now=NOW,
+                              options=options)
+    item = next(i for i in report.items if i.article.title == teaser["title"])
+    assert item.article.content.startswith("A Nordic infrastructure company has filed plans")
+    assert {h.field for m in item.matches for h in m.hits} >= {"content"}
+    assert item.summary and "cookie" not in item.summary.lower()
+    assert report.notes == ("full text of http://intranet.test/plans: refused "
+                            "http://intranet.test/plans: its host resolves to 10.0.0.1, "
+                            "a private address",)
+    assert resolver.asked == ["intranet.test"]
+    # A changed feed is parsed again, but the page comes from the cache.
+    feed_server.routes["/feed"] = Route(rss([teaser, private, dict(teaser, guid="other",
+                                                                   title="Other news")]))
+    await scan_feeds(feeds, rules=rules, settings=SETTINGS, store=store, now=NOW,
+                     options=options)
+    assert len(feed_server.hits("/article")) == 1
+
+
+async def test_a_permanent_redirect_is_followed_from_then_on(
+        feed_server: FeedServer, rules_dir: Path, store: Store) -> None:
+    feed_server.routes["/old"] = Route(status=301, redirect="/new")
+    feed_server.routes["/new"] = Route(rss([RELEVANT]))
+    await run([Feed(feed_server.url("/old"))], rules_dir, store)
+    state = store.feed_states()[feed_server.url("/old")]
+    assert state.moved_to == feed_server.url("/new")
+    second = await run([Feed(feed_server.url("/old"))], rules_dir, store)
+    assert second.feeds[0].url == feed_server.url("/old")
+    assert len(feed_server.hits("/old")) == 1 and len(feed_server.hits("/new")) == 2
+
+
+async def test_a_410_marks_the_feed_dead(feed_server: FeedServer, rules_dir: Path,
+                                         store: Store) -> None:
+    feed_server.routes["/gone"] = Route(b"", status=410)
+    report = await run([Feed(feed_server.url("/gone"))], rules_dir, store)
+    assert "removed this feed" in (report.feeds[0].error or "")
+    state = store.feed_states()[feed_server.url("/gone")]
+    assert state.dead and state.next_poll == NOW + timedelta(hours=24)
