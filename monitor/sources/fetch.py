@@ -208,7 +208,7 @@ def describe_http_error(exc: httpx.HTTPError) -> str:
         detail = str(exc) or "connection refused"
         if "Name or service not known" in detail or "nodename nor servname" in detail or \
                 "getaddrinfo" in detail:
-            return "the host name does not resolve; check the URL for typos"
+            return "the host name does not resolve (a typo in the URL, or no network)"
         return f"could not connect ({detail}); check the URL and that the site is up"
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the server closed the connection or broke the HTTP protocol; it will be retried"

@@ -109,7 +109,8 @@ class AddressGuard:
         except (OSError, UnicodeError, ValueError, TimeoutError):
             found = []
         if not found:
-            raise BlockedURLError(f"refused {shown}: the host does not resolve")
+            raise BlockedURLError(f"{shown}: the host name does not resolve (a typo in the URL, "
+                                  "or no network)")
         return found
 
 
