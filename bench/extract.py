@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.sources.extract import decode_html, extract_page  # noqa: E402
+from monitor.sources.charset import decode_html  # noqa: E402
+from monitor.sources.extract import extract_page  # noqa: E402
 from monitor.sources.text import html_to_text  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "data" / "pages"

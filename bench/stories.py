@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.digest import group_stories  # noqa: E402
+from monitor.fingerprint import LEAD_CHARS  # noqa: E402
 from monitor.model import Article, Item  # noqa: E402
-from monitor.stories import LEAD_CHARS  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "stories-dev.jsonl"
 TARGET_PRECISION, TARGET_RECALL = 0.95, 0.85

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from monitor.errors import ConfigError
+from monitor.fingerprint import fingerprint, seconds
 from monitor.model import Article, Digest, Item, Section, Story
 from monitor.stories import (
     BLOCK_CAP,
@@ -23,9 +24,7 @@ from monitor.stories import (
     Profile,
     StoryIndex,
     Vocabulary,
-    fingerprint,
     identity_keys,
-    seconds,
     similarity,
 )
 

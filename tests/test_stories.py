@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.fingerprint import fingerprint
 from monitor.model import Article, Item, Story
-from monitor.stories import WINDOW, StoryIndex, fingerprint, same_story
+from monitor.stories import WINDOW, StoryIndex, same_story
 
 FIXTURE = Path(__file__).parent / "data" / "stories" / "articles.json"
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)

@@ -9,17 +9,15 @@ build the full account, every hit included.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice
 
 from monitor.model import FIELDS, Article, FieldName, Hit, Match, Rule
-from monitor.rules.terms import Span, Spans, Term, TermIndex, compile_term
+from monitor.rules.scan import Scan, find_hits, is_near
+from monitor.rules.terms import Spans, Term, TermIndex, compile_term
 
 REQUIRE_GROUP = -1
 EXCLUDE_GROUP = -2
-_WORD = re.compile(r"\w+")
 # Scores are rounded to 6 places; a bound this far below the threshold cannot reach it
 # whatever the order the floats were added in.
 _SLACK = 1e-6
@@ -95,16 +93,6 @@ class _Plan:
     term_ids: frozenset[int]
 
 
-@dataclass(frozen=True, slots=True)
-class _Scan:
-    """One article: the text of each field, its spans by term, and the terms that hit."""
-
-    texts: dict[FieldName, str]
-    spans: dict[FieldName, Spans]
-    keys: dict[FieldName, frozenset[int]]
-    hit: frozenset[int]
-
-
 class Matcher:
     """Rules compiled once; call `match` or `evaluate` per article."""
 
@@ -168,22 +156,12 @@ class Matcher:
         """Every term's match spans in `text`, keyed by term index, as re.finditer finds them."""
         return self._index.find(text)
 
-    def _scan(self, article: Article) -> _Scan:
-        texts = {name: article.text(name) for name in FIELDS}
-        spans: dict[FieldName, Spans] = {}
-        for name in FIELDS:
-            # Summary and content are often the same text: find its spans once.
-            same = next((other for other in spans if texts[other] == texts[name]), None)
-            spans[name] = spans[same] if same is not None else self._index.find(texts[name])
-        keys = {name: frozenset(spans[name]) for name in FIELDS}
-        return _Scan(texts, spans, keys, frozenset().union(*keys.values()))
-
-    def _touched(self, scan: _Scan) -> list[_Plan]:
+    def _touched(self, scan: Scan) -> list[_Plan]:
         """The rules any term of which hit, in rule order."""
         numbers: set[int] = set().union(*(self._postings[i] for i in scan.hit))
         return [self._plans[n] for n in sorted(numbers)]
 
-    def _reachable(self, scan: _Scan) -> list[_Plan]:
+    def _reachable(self, scan: Scan) -> list[_Plan]:
         """The rules whose hit groups could reach the threshold, in rule order."""
         postings = self._group_postings
         in_title = set().union(*(postings.get(i, ()) for i in scan.keys["title"]))
@@ -202,13 +180,13 @@ class Matcher:
 
     def evaluate(self, article: Article, *, every: bool = False) -> list[Evaluation]:
         """Evaluations for the rules any term of which hit (all rules when `every`)."""
-        scan = self._scan(article)
+        scan = Scan.of(self._index, article)
         plans = self._plans if every else self._touched(scan)
         return [_evaluate(plan, self._terms, scan) for plan in plans]
 
     def match(self, article: Article) -> list[Match]:
         """The rules the article matches, with score and hits (as Evaluation.to_match)."""
-        scan = self._scan(article)
+        scan = Scan.of(self._index, article)
         out = []
         for plan in self._reachable(scan):
             points = _points_if_matched(plan, scan)
@@ -221,10 +199,10 @@ class Matcher:
         plan = self._by_id.get(rule_id)
         if plan is None:
             raise KeyError(rule_id)
-        return _evaluate(plan, self._terms, self._scan(article))
+        return _evaluate(plan, self._terms, Scan.of(self._index, article))
 
 
-def _points_if_matched(plan: _Plan, scan: _Scan) -> list[float] | None:
+def _points_if_matched(plan: _Plan, scan: Scan) -> list[float] | None:
     """Each group's points when the rule matches, else None; decided without Hit objects."""
     hit = scan.hit
     if not plan.exclude_set.isdisjoint(hit) or \
@@ -247,7 +225,7 @@ def _points_if_matched(plan: _Plan, scan: _Scan) -> list[float] | None:
     return points if round(sum(points), 6) >= plan.rule.threshold else None
 
 
-def _points(group: _Group, plan: _Plan, scan: _Scan) -> float:
+def _points(group: _Group, plan: _Plan, scan: Scan) -> float:
     """The group's points: its weight at the best field where a hit counts."""
     for name in plan.order:
         if group.term_set.isdisjoint(scan.keys[name]):
@@ -260,12 +238,12 @@ def _points(group: _Group, plan: _Plan, scan: _Scan) -> float:
 
 def _any_near(group: _Group, spans: Spans, text: str) -> bool:
     anchors = [s for i in group.near for s in spans.get(i, ())]
-    return any(_is_near(s, anchors, text, group.within)
+    return any(is_near(s, anchors, text, group.within)
                for i in group.terms for s in spans.get(i, ()))
 
 
 def _match_hits(plan: _Plan, points: Sequence[float], terms: Sequence[Term],
-                scan: _Scan) -> tuple[Hit, ...]:
+                scan: Scan) -> tuple[Hit, ...]:
     """The hits of the groups that scored, one per term, field and text."""
     seen: dict[tuple[str, str, str], Hit] = {}
     for index, (group, earned) in enumerate(zip(plan.groups, points, strict=True)):
@@ -281,7 +259,7 @@ def _match_hits(plan: _Plan, points: Sequence[float], terms: Sequence[Term],
                 source = terms[i].source
                 for start, end in spans[i]:
                     if anchors is not None and \
-                            not _is_near((start, end), anchors, text, group.within):
+                            not is_near((start, end), anchors, text, group.within):
                         continue
                     found = text[start:end]
                     key = (source, name, found.lower())
@@ -290,27 +268,27 @@ def _match_hits(plan: _Plan, points: Sequence[float], terms: Sequence[Term],
     return tuple(seen.values())
 
 
-def _evaluate(plan: _Plan, terms: Sequence[Term], scan: _Scan) -> Evaluation:
+def _evaluate(plan: _Plan, terms: Sequence[Term], scan: Scan) -> Evaluation:
     groups = tuple(_group_result(index, group, plan, terms, scan)
                    for index, group in enumerate(plan.groups))
     require = tuple(
         RequireResult(tuple(terms[i].source for i in alts),
-                      tuple(_hits(alts, terms, scan, REQUIRE_GROUP)))
+                      tuple(find_hits(alts, terms, scan, REQUIRE_GROUP)))
         for alts in plan.require
     )
-    excluded = tuple(_hits(plan.exclude, terms, scan, EXCLUDE_GROUP))
+    excluded = tuple(find_hits(plan.exclude, terms, scan, EXCLUDE_GROUP))
     score = round(sum(g.points for g in groups), 6)
     return Evaluation(plan.rule, score, groups, require, excluded)
 
 
 def _group_result(index: int, group: _Group, plan: _Plan, terms: Sequence[Term],
-                  scan: _Scan) -> GroupResult:
-    hits = _hits(group.terms, terms, scan, index)
+                  scan: Scan) -> GroupResult:
+    hits = find_hits(group.terms, terms, scan, index)
     rejected: list[Hit] = []
     if group.near and hits:
         anchors = {name: [s for i in group.near for s in scan.spans[name].get(i, ())]
                    for name in FIELDS}
-        near = [_is_near((h.start, h.end), anchors[h.field], scan.texts[h.field], group.within)
+        near = [is_near((h.start, h.end), anchors[h.field], scan.texts[h.field], group.within)
                 for h in hits]
         rejected = [h for h, ok in zip(hits, near, strict=True) if not ok]
         hits = [h for h, ok in zip(hits, near, strict=True) if ok]
@@ -318,39 +296,3 @@ def _group_result(index: int, group: _Group, plan: _Plan, terms: Sequence[Term],
     points = group.weight * plan.fields.get(best.field, 0.0) if best else 0.0
     return GroupResult(index, group.weight, points, best.field if best else None, tuple(hits),
                        tuple(rejected))
-
-
-def _hits(ids: Sequence[int], terms: Sequence[Term], scan: _Scan, group: int) -> list[Hit]:
-    hits = []
-    for name in FIELDS:
-        spans, text = scan.spans[name], scan.texts[name]
-        for i in ids:
-            for start, end in spans.get(i, ()):
-                hits.append(Hit(terms[i].source, name, text[start:end], start, end, group))
-    return hits
-
-
-def _is_near(span: Span, anchors: Sequence[Span], text: str, within: int) -> bool:
-    """True when an anchor overlaps `span` or fewer than `within` words lie between them.
-
-    An anchor with the very same span is the hit itself (a term in both lists), not a
-    neighbour. Only the closest anchor on each side needs its words counted.
-    """
-    start, end = span
-    left, right = -1, len(text) + 1
-    for other in anchors:
-        if other == span:
-            continue
-        if other[1] <= start:
-            left = max(left, other[1])
-        elif other[0] >= end:
-            right = min(right, other[0])
-        else:
-            return True
-    return (left >= 0 and _fewer_words(text, left, start, within)) or \
-        (right <= len(text) and _fewer_words(text, end, right, within))
-
-
-def _fewer_words(text: str, start: int, end: int, limit: int) -> bool:
-    """Whether text[start:end] holds fewer than `limit` words; stops counting at the limit."""
-    return sum(1 for _ in islice(_WORD.finditer(text, start, end), limit)) < limit

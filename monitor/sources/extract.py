@@ -10,7 +10,6 @@ when those find nothing either, the page has no article and `Page.error` says so
 from __future__ import annotations
 
 import asyncio
-import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from trafilatura.utils import load_html
 
 from monitor.errors import BlockedURLError
 from monitor.model import Page
+from monitor.sources.charset import charset_param, decode_html
 from monitor.sources.fetch import Fetched, Fetcher, Guard
 from monitor.sources.text import normalise
 from monitor.sources.urls import is_http_url
@@ -39,11 +39,6 @@ MIN_ARTICLE = 120   # characters; less than this is a caption or a teaser, not a
 MIN_BLOCK = 40      # characters of prose for a block to count in the fallback
 # htmldate needs a ceiling; the caller, who knows the clock, judges dates in the future.
 DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "2100-01-01"}
-BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"))
-# The HTML standard reads these labels as windows-1252, which browsers do too.
-WINDOWS_1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii"}
-_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _PUBLISHED_XPATH = (
@@ -96,39 +91,7 @@ async def fetch_page(fetcher: Fetcher, url: str, *, guard: Guard | None) -> Page
     # A multi-megabyte page takes a second or two to parse; off the loop, other fetches
     # keep their deadlines.
     return await asyncio.to_thread(extract_page, fetched.body, url=fetched.final_url or url,
-                                   charset=_charset_param(content_type))
-
-
-def decode_html(data: bytes, charset: str | None = None) -> str:
-    """Text of an HTML body: byte-order mark, then HTTP charset, then <meta>, then UTF-8."""
-    for bom, bom_codec in BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(bom_codec, "replace")
-    codec = _codec(charset) if charset else None
-    if codec is None:
-        found = _META_CHARSET.search(data[:4096])
-        meta = _codec(found[1].decode("ascii")) if found else None
-        # A <meta> readable as ASCII cannot really be UTF-16; the standard says UTF-8.
-        codec = "utf-8" if meta and meta.startswith("utf-16") else meta
-    if codec is not None:
-        try:
-            return data.decode(codec, "replace")
-        except LookupError:
-            pass  # a declared codec that is not a text encoding ("base64", "rot13")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")  # what browsers assume for unlabelled pages
-
-
-def _codec(label: str) -> str | None:
-    label = label.strip().strip("\"'").lower()
-    if label in WINDOWS_1252:
-        return "cp1252"
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
+                                   charset=charset_param(content_type))
 
 
 def _extract(markup: str, url: str) -> Page:
@@ -295,14 +258,6 @@ def _fetch_error(fetched: Fetched) -> str:
     return f"HTTP {code} {httpx.codes.get_reason_phrase(code) or 'error'}: {hint}"
 
 
-def _charset_param(content_type: str) -> str | None:
-    for param in content_type.split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
-
-
 def _failed(url: str, error: str) -> Page:
     return Page(url, "", "", None, _host(url), error)
 
@@ -315,4 +270,4 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
-__all__ = ["NO_ARTICLE", "Page", "decode_html", "extract_page", "fetch_page"]
+__all__ = ["NO_ARTICLE", "Page", "extract_page", "fetch_page"]

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.deliver.slack import MessagePart, escape, render_digest, safe_url, shorten
+from monitor.deliver.mrkdwn import escape, safe_url, shorten
+from monitor.deliver.slack import MessagePart, render_digest
 from monitor.model import Article, Digest, Hit, Item, Match, Section, Story
 from tests.slack_server import block_errors, slack_len
 

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitor.model import Page
-from monitor.sources.extract import NO_ARTICLE, decode_html, extract_page, fetch_page
+from monitor.sources.charset import decode_html
+from monitor.sources.extract import NO_ARTICLE, extract_page, fetch_page
 from monitor.sources.fetch import Fetcher, FetchSettings
 from monitor.sources.guard import AddressGuard
 from tests.feedserver import FeedServer, Route
