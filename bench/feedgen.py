@@ -20,6 +20,13 @@ PLACES = ["Dublin", "Frankfurt", "Texas", "Arizona", "Quebec", "Johor", "Milan",
           "Virginia", "Aragon", "Osaka", "Ohio", "Wales", "Bavaria", "Sweden", "Oregon"]
 FIRMS = ["Nvidia", "AMD", "Microsoft", "Oracle", "Meta", "Amazon", "Google", "OpenAI",
          "CoreWeave", "Equinix", "Tesla", "Intel", "Samsung", "Siemens", "BP", "Sony"]
+# News names a few companies and places all the time and thousands now and then; made-up
+# names ("Norvik Compute", "Talberg") stand for the long tail.
+SYLLABLES = ["nor", "vik", "tal", "berg", "sen", "mar", "lo", "ka", "dri", "ven", "ost", "ha",
+             "quin", "rel", "sto", "mun", "tra", "gel", "fin", "dar", "bel", "cor", "ith", "um"]
+FIRM_KINDS = ["Compute", "Energy", "Systems", "Holdings", "Networks", "Semiconductor", "Cloud",
+              "Power", "Labs", "Capital", "Data", "Grid"]
+FAMOUS = 0.35  # the share of mentions that go to the few well-known names
 TOPICS: dict[str, list[str]] = {
     "infra": [
         "{firm} plans a {n} MW data centre campus near {place} to train very large models.",
@@ -79,8 +86,22 @@ TOPIC_WEIGHTS = {"infra": 8, "battery": 6, "gaming": 6, "apps": 8, "energy": 10,
                  "markets": 12, "general": 50}
 
 
+def _made_up(rng: random.Random) -> str:
+    return (rng.choice(SYLLABLES) + rng.choice(SYLLABLES)).capitalize()
+
+
+def _firm(rng: random.Random) -> str:
+    if rng.random() < FAMOUS:
+        return rng.choice(FIRMS)
+    return f"{_made_up(rng)} {rng.choice(FIRM_KINDS)}"
+
+
+def _place(rng: random.Random) -> str:
+    return rng.choice(PLACES) if rng.random() < FAMOUS else _made_up(rng)
+
+
 def _sentence(rng: random.Random, topic: str) -> str:
-    return rng.choice(TOPICS[topic]).format(firm=rng.choice(FIRMS), place=rng.choice(PLACES),
+    return rng.choice(TOPICS[topic]).format(firm=_firm(rng), place=_place(rng),
                                             n=rng.randint(2, 99))
 
 
@@ -94,7 +115,7 @@ def _article_html(rng: random.Random, topic: str, size: int) -> str:
         paragraph = " ".join(escape(s) for s in sentences)
         if rng.random() < 0.3:
             paragraph = f'{paragraph} <a href="https://example.com/{rng.randint(1, 10**6)}">More' \
-                        f'</a> on <em>{escape(rng.choice(PLACES))}</em>.'
+                        f'</a> on <em>{escape(_place(rng))}</em>.'
         if rng.random() < 0.15:
             paragraph = f'<img src="/img/{rng.randint(1, 10**6)}.jpg" alt="" width="640"/>' \
                         f'<figure><figcaption>{escape(_sentence(rng, "general"))}</figcaption>' \

@@ -80,7 +80,7 @@ class NaiveMatcher:
         self.patterns = {t: compile_term(t).pattern for r in rules for t in _rule_terms(r)}
 
     def match(self, article: Article) -> Result:
-        texts = {name: article.text(name) for name in FIELDS}
+        texts: dict[str, str] = {name: article.text(name) for name in FIELDS}
         out = []
         for rule in self.rules:
             score = round(sum(self._points(rule, g, texts) for g in rule.signals), 6)

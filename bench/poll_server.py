@@ -7,6 +7,7 @@ steers the server with GET requests under /_bench/:
 
     /_bench/set?validators=0|1      validators on or off
     /_bench/change?fraction=F&round=R  add one new item to a fraction F of the feeds
+    /_bench/reset                   the feeds as they were at the start
     /_bench/stats                   JSON: answers by status since the last call, feed sizes
 
 It is a bare asyncio HTTP/1.1 server rather than http.server so that serving a thousand
@@ -50,6 +51,7 @@ class FeedSite:
 
     def __init__(self, bodies: list[bytes], seed: int) -> None:
         self.versions = [_version(b, 0) for b in bodies]
+        self.original = list(self.versions)
         self.validators = True
         self.seed = seed
         self.counts: Counter[int] = Counter()
@@ -82,6 +84,8 @@ class FeedSite:
         args = {k: v[0] for k, v in parse_qs(query).items()}
         if path == "/_bench/set":
             self.validators = args.get("validators", "1") == "1"
+        elif path == "/_bench/reset":
+            self.versions = list(self.original)
         elif path == "/_bench/change":
             self.change(float(args.get("fraction", "0.05")), int(args.get("round", "1")))
         elif path == "/_bench/stats":
@@ -123,15 +127,16 @@ async def _handle(site: FeedSite, reader: asyncio.StreamReader,
         writer.close()
 
 
-async def _serve(site: FeedSite, ready: Connection) -> None:
-    server = await asyncio.start_server(lambda r, w: _handle(site, r, w), "127.0.0.1", 0,
+async def _serve(site: FeedSite, port: int, ready: Connection) -> None:
+    server = await asyncio.start_server(lambda r, w: _handle(site, r, w), "127.0.0.1", port,
                                         backlog=1024)
     ready.send(server.sockets[0].getsockname()[1])
     async with server:
         await server.serve_forever()
 
 
-def run(count: int, seed: int, feeds_dir: str | None, ready: Connection) -> None:
-    """Build the feeds, send the port through `ready`, and serve until killed."""
+def run(count: int, seed: int, feeds_dir: str | None, port: int, ready: Connection) -> None:
+    """Build the feeds, send the port (`port`, or any free one for 0) through `ready`, and
+    serve until killed."""
     bodies = build_feeds(count, seed, Path(feeds_dir) if feeds_dir else None)
-    asyncio.run(_serve(FeedSite(bodies, seed), ready))
+    asyncio.run(_serve(FeedSite(bodies, seed), port, ready))

@@ -73,7 +73,7 @@ class Service:
                 return
             options = CycleOptions(
                 full_text=self.config.full_text, guard=AddressGuard(feed_hosts(self.config.feeds)),
-                summariser=None)
+                summariser=None, stories=False)
             report = asyncio.run(scan_feeds(due, rules=self.rules.rules,
                                             settings=self.config.fetch, store=self.store, now=now,
                                             options=options, matcher=self.rules.matcher))

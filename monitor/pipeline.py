@@ -7,6 +7,7 @@ others. The clock is read by the caller and passed in as `now`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import random
@@ -14,25 +15,36 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from monitor import __version__
 from monitor.config import FullText
 from monitor.digest import group_stories
 from monitor.errors import ParseError
 from monitor.model import Article, Feed, FeedReport, FeedState, Item, Match, PollReport, Rule
 from monitor.rules.match import Matcher
+from monitor.sources.feeder import Feeder, FeedRequest
 from monitor.sources.fetch import Fetched, Fetcher, FetchSettings, Guard
 from monitor.sources.fulltext import enrich
 from monitor.sources.guard import AddressGuard, pinned_transport
 from monitor.sources.parse import ParsedFeed, parse_feed
 from monitor.sources.policy import next_poll
+from monitor.sources.pool import ParseJob, ParsePool
 from monitor.sources.state import after_failure, after_success
 from monitor.store import Store
 from monitor.summarise import Summariser
 
 Progress = Callable[[int, int], None]  # (done, total)
+# Feeds parsed, matched and stored together: enough to keep every core busy, few enough
+# that a cycle's memory does not grow with the number of feeds. A batch waits at most
+# BATCH_WAIT seconds to fill, and at most WINDOW feeds are fetched and not yet stored.
+BATCH_FEEDS = 100
+BATCH_WAIT = 0.5
+WINDOW = 3 * BATCH_FEEDS
+RULES_KEY = "rules_fingerprint"  # meta key: the rules the stored matches were made with
 
 
 @dataclass(slots=True)
 class _FeedOutcome:
+    index: int  # in the cycle's feed list: reports keep that order
     feed: Feed
     fetched: Fetched
     state: FeedState
@@ -43,6 +55,7 @@ class _FeedOutcome:
     title: str = ""
     ttl_minutes: int | None = None
     new: int = 0
+    hash: str | None = None  # of the body, when one came
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,36 +68,150 @@ class CycleOptions:
     summariser: Summariser | None = None
     sentences: int = 3
     summary_chars: int = 600
+    # Group the matches into stories for the report (scan's "story" field). The daemon
+    # does not use them, and on thousands of matches grouping costs more than the rest of
+    # a warm cycle.
+    stories: bool = True
 
 
 def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def rules_fingerprint(rules: Sequence[Rule]) -> str:
+    """Changes when the rules or the matcher change, and with them what a stored match means."""
+    return hashlib.sha256(f"{__version__}\n{rules!r}".encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class _Cycle:
+    """What one cycle carries from batch to batch."""
+
+    reuse: bool  # the stored matches were made by these rules: unchanged text keeps them
+    seen_uids: set[str] = field(default_factory=set)
+    seen_urls: set[str] = field(default_factory=set)
+    items: dict[str, Item] = field(default_factory=dict)  # matched articles the feeds hold
+    reports: list[tuple[int, FeedReport]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
 async def poll(feeds: Sequence[Feed], *, fetcher: Fetcher, matcher: Matcher,
                store: Store | None, now: datetime, options: CycleOptions = CycleOptions(),
-               progress: Progress | None = None) -> PollReport:
-    """Fetch, parse, match and (optionally) store one cycle over `feeds`."""
+               progress: Progress | None = None, parser: ParsePool | None = None) -> PollReport:
+    """Fetch, parse, match and (optionally) store one cycle over `feeds`, a batch at a time.
+
+    Feeds are taken in batches as their fetches finish. A batch is parsed (in `parser`'s
+    worker processes) while the one before it is matched and stored here and the next
+    ones download, so a slow feed holds up only itself, and the memory a cycle needs is a
+    few batches' worth whatever the number of feeds. Only new or changed text is matched.
+    """
     states = store.feed_states(f.url for f in feeds) if store is not None else {}
-    outcomes = await _fetch(feeds, states, fetcher, progress)
-    for outcome in outcomes:
-        _parse(outcome)
-    _identify(outcomes, store)
-    notes = await _enrich(outcomes, fetcher, matcher, store, options)
-    articles = _current_articles(outcomes, store)
-    found = {a.uid: matcher.match(a) for a in articles.values()}
-    if store is not None and options.store_results:
-        _save(store, outcomes, articles, found, now, options.rng)
-    items = tuple(_summarised(i, options) for i in _items(articles, found, now, options.since))
+    fingerprint = rules_fingerprint(matcher.rules)
+    cycle = _Cycle(reuse=store is not None and store.get_meta(RULES_KEY) == fingerprint)
+    feeder = _feeder(feeds, states, fetcher, progress)
+    previous: list[_FeedOutcome] = []
+    parsing: asyncio.Future[None] | None = None
+    try:
+        while fetched := await feeder.batch():
+            # In feed order within a batch: which feed an article repeated in several is
+            # credited to does not depend on which answered first (across batches it may).
+            batch = [_outcome(i, feeds[i], f, states) for i, f in sorted(fetched,
+                                                                         key=lambda p: p[0])]
+            parsing = asyncio.ensure_future(_parse_all(batch, parser))
+            await asyncio.sleep(0)  # let it hand the bodies to the workers first
+            await _process(previous, cycle, fetcher, matcher, store, now, options)
+            feeder.release(len(previous))
+            await parsing
+            previous = batch
+        await _process(previous, cycle, fetcher, matcher, store, now, options)
+    finally:
+        feeder.close()
+        if parsing is not None:
+            parsing.cancel()
+    if store is not None and options.store_results and not cycle.reuse:
+        store.set_meta(RULES_KEY, fingerprint)  # every current article was matched again
+    items = tuple(_summarised(i, options) for i in _items(cycle.items, now, options.since))
     stories = {item.article.uid: story.id for story in group_stories(items)
-               for item in story.items}
+               for item in story.items} if options.stories else {}
     return PollReport(
         generated_at=now,
-        feeds=tuple(_report(o) for o in outcomes),
+        feeds=tuple(report for _, report in sorted(cycle.reports, key=lambda r: r[0])),
         items=items,
         stories=stories,
-        notes=notes,
+        notes=tuple(cycle.notes),
     )
+
+
+def _feeder(feeds: Sequence[Feed], states: dict[str, FeedState], fetcher: Fetcher,
+            progress: Progress | None) -> Feeder:
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, len(feeds))
+
+    # A feed that moved permanently is fetched at its new address from then on.
+    requests = [FeedRequest(s.moved_to or f.url, s.etag, s.last_modified)
+                for f in feeds for s in [states.get(f.url) or FeedState(f.url)]]
+    return Feeder(fetcher, requests, batch=BATCH_FEEDS, wait=BATCH_WAIT, window=WINDOW,
+                  tick=tick)
+
+
+def _outcome(index: int, feed: Feed, fetched: Fetched, states: dict[str, FeedState]
+             ) -> _FeedOutcome:
+    if fetched.url != feed.url:
+        fetched = dataclasses.replace(fetched, url=feed.url)
+    return _FeedOutcome(index, feed, fetched, states.get(feed.url) or FeedState(feed.url))
+
+
+async def _process(outcomes: list[_FeedOutcome], cycle: _Cycle, fetcher: Fetcher,
+                   matcher: Matcher, store: Store | None, now: datetime,
+                   options: CycleOptions) -> None:
+    """Identify, match and store one parsed batch; add its reports and items to `cycle`."""
+    if not outcomes:
+        return
+    known = _identify(outcomes, store, cycle)
+    cycle.notes.extend(await _enrich(outcomes, fetcher, matcher, store, options))
+    fresh = {a.uid: a for o in outcomes if o.parsed for a in o.articles}
+    stored = store.articles([u for u in fresh if u in known]) \
+        if store is not None and cycle.reuse else {}
+    # Only new text is matched: an article as stored keeps the matches stored with it.
+    changed = [a for a in fresh.values() if stored.get(a.uid) != a]
+    found = {a.uid: matcher.match(a) for a in changed}
+    current: dict[str, Article] = dict(fresh)
+    unchanged = [u for u in fresh if u not in found]
+    unchanged += [u for o in outcomes if not o.parsed and o.error is None
+                  for u in o.state.item_uids]
+    if store is not None and unchanged:
+        current, kept = _stored(store, cycle.reuse, unchanged, current, matcher)
+        found = kept | found  # text matched just now wins over a stored match
+    if store is not None and options.store_results:
+        rematched = {a.uid: found[a.uid] for a in changed} if cycle.reuse else found
+        _save(store, outcomes, changed, rematched, now, options.rng)
+    for uid, matches in found.items():
+        if matches and uid in current:
+            cycle.items[uid] = Item(current[uid], tuple(matches))
+    cycle.reports.extend((o.index, _report(o)) for o in outcomes)
+
+
+def _stored(store: Store, reuse: bool, uids: list[str], current: dict[str, Article],
+            matcher: Matcher) -> tuple[dict[str, Article], dict[str, list[Match]]]:
+    """Articles and matches for uids whose text did not change since it was stored.
+
+    With the rules unchanged, only the matched ones are read, with their stored matches;
+    otherwise every one is read and matched again.
+    """
+    if reuse:
+        found = store.matches(uids)
+        articles = store.articles([u for u in found if u not in current])
+    else:
+        articles = store.articles([u for u in uids if u not in current])
+        found = {uid: matcher.match(article) for uid, article in articles.items()}
+    # A uid in a parsed feed keeps the parsed text; one in two unchanged feeds is kept once.
+    return {**articles, **current}, {u: m for u, m in found.items()
+                                     if u in articles or u in current}
 
 
 async def _enrich(outcomes: list[_FeedOutcome], fetcher: Fetcher, matcher: Matcher,
@@ -120,98 +247,83 @@ def summarise_item(summariser: Summariser, item: Item, sentences: int, budget: i
     return dataclasses.replace(item, summary=summary.text)
 
 
-async def _fetch(feeds: Sequence[Feed], states: dict[str, FeedState], fetcher: Fetcher,
-                 progress: Progress | None) -> list[_FeedOutcome]:
-    done = 0
-
-    async def one(feed: Feed) -> _FeedOutcome:
-        nonlocal done
-        state = states.get(feed.url) or FeedState(feed.url)
-        # A feed that moved permanently is fetched at its new address from then on.
-        fetched = await fetcher.fetch(state.moved_to or feed.url, etag=state.etag,
-                                      last_modified=state.last_modified)
-        if fetched.url != feed.url:
-            fetched = dataclasses.replace(fetched, url=feed.url)
-        done += 1
-        if progress is not None:
-            progress(done, len(feeds))
-        return _FeedOutcome(feed, fetched, state)
-
-    return list(await asyncio.gather(*(one(feed) for feed in feeds)))
-
-
-def _parse(outcome: _FeedOutcome) -> None:
+def _needs_parse(outcome: _FeedOutcome) -> bool:
     fetched = outcome.fetched
     if fetched.status == "error":
         outcome.error = fetched.error
-        return
+        return False
     if fetched.status == "not_modified":
-        return
-    if outcome.state.body_hash == body_hash(fetched.body) and outcome.state.item_uids:
-        return  # the same bytes as last time: nothing to parse
+        return False
+    outcome.hash = body_hash(fetched.body)
+    # The same bytes as last time: nothing to parse.
+    return outcome.state.body_hash != outcome.hash or not outcome.state.item_uids
+
+
+async def _parse_all(outcomes: list[_FeedOutcome], parser: ParsePool | None) -> None:
+    todo = [o for o in outcomes if _needs_parse(o)]
+    jobs = [ParseJob(o.fetched.body, o.feed.url, o.fetched.headers, o.feed.name) for o in todo]
+    if parser is not None:
+        results = await parser.parse_many_async(jobs)
+    else:
+        results = [_parse_here(job) for job in jobs]
+    for outcome, result in zip(todo, results, strict=True):
+        if isinstance(result, ParseError):
+            outcome.error = str(result)
+            continue
+        outcome.parsed = True
+        outcome.articles = list(result.articles)
+        outcome.warning = result.warning
+        outcome.title = result.title
+        outcome.ttl_minutes = result.ttl_minutes
+
+
+def _parse_here(job: ParseJob) -> ParsedFeed | ParseError:
     try:
-        parsed: ParsedFeed = parse_feed(fetched.body, url=outcome.feed.url,
-                                        headers=fetched.headers, name=outcome.feed.name)
+        return parse_feed(job.body, url=job.url, headers=job.headers, name=job.name)
     except ParseError as exc:
-        outcome.error = str(exc)
-        return
-    outcome.parsed = True
-    outcome.articles = list(parsed.articles)
-    outcome.warning = parsed.warning
-    outcome.title = parsed.title
-    outcome.ttl_minutes = parsed.ttl_minutes
+        return exc
 
 
-def _identify(outcomes: list[_FeedOutcome], store: Store | None) -> None:
-    """Drop repeats of one article (same uid or canonical URL) and count the new ones."""
-    seen_uids: set[str] = set()
-    seen_urls: set[str] = set()
+def _identify(outcomes: list[_FeedOutcome], store: Store | None, cycle: _Cycle) -> set[str]:
+    """Drop repeats of one article (same uid or canonical URL) and count the new ones.
+
+    Returns the uids of the batch that the store already holds.
+    """
+    uids: set[str] = set()
+    urls: set[str] = set()
     for outcome in outcomes:
         unique = []
         for article in outcome.articles:
-            if article.uid in seen_uids or (article.url and article.url in seen_urls):
+            if article.uid in cycle.seen_uids or (article.url and article.url in cycle.seen_urls):
                 continue
-            seen_uids.add(article.uid)
+            cycle.seen_uids.add(article.uid)
+            uids.add(article.uid)
             if article.url:
-                seen_urls.add(article.url)
+                cycle.seen_urls.add(article.url)
+                urls.add(article.url)
             unique.append(article)
         outcome.articles = unique
     if store is None:
         for outcome in outcomes:
             outcome.new = len(outcome.articles)
-        return
-    known = store.known(seen_uids)
-    by_url = store.known_urls(seen_urls)
+        return set()
+    known = store.known(uids)
+    by_url = store.known_urls(urls)
     for outcome in outcomes:
         # The same page under another uid (a new guid, a tracking link) is not new.
         outcome.articles = [a for a in outcome.articles
                             if a.uid in known or by_url.get(a.url, a.uid) == a.uid]
         outcome.new = sum(a.uid not in known for a in outcome.articles)
+    return known
 
 
-def _current_articles(outcomes: list[_FeedOutcome], store: Store | None) -> dict[str, Article]:
-    """The articles the feeds hold now: parsed ones, and stored ones for unchanged feeds."""
-    current: dict[str, Article] = {}
-    unchanged: list[str] = []
-    for outcome in outcomes:
-        if outcome.parsed:
-            current.update((a.uid, a) for a in outcome.articles)
-        elif outcome.error is None:
-            unchanged.extend(outcome.state.item_uids)
-    if unchanged and store is not None:
-        for uid, article in store.articles(unchanged).items():
-            current.setdefault(uid, article)
-    return current
-
-
-def _save(store: Store, outcomes: list[_FeedOutcome], articles: dict[str, Article],
+def _save(store: Store, outcomes: list[_FeedOutcome], changed: list[Article],
           found: dict[str, list[Match]], now: datetime, rng: random.Random) -> None:
-    fresh = [a for o in outcomes if o.parsed for a in o.articles]
     states = [_next_state(o, now, rng) for o in outcomes]
     with store.begin() as connection:
         store.save_feed_states(states, connection)
-        store.save_articles(fresh, now, connection)
-        store.save_matches({uid: found.get(uid, []) for uid in articles}, now, connection)
+        store.save_articles(changed, now, connection)
+        store.save_matches(found, now, connection)
 
 
 def _next_state(outcome: _FeedOutcome, now: datetime, rng: random.Random) -> FeedState:
@@ -221,7 +333,7 @@ def _next_state(outcome: _FeedOutcome, now: datetime, rng: random.Random) -> Fee
     else:
         uids = tuple(a.uid for a in outcome.articles) if outcome.parsed \
             else outcome.state.item_uids
-        digest = body_hash(fetched.body) if fetched.status == "ok" else None
+        digest = outcome.hash if fetched.status == "ok" else None
         state = after_success(outcome.state, fetched, now, title=outcome.title,
                               body_hash=digest, item_uids=uids)
         if outcome.parsed:
@@ -248,15 +360,11 @@ def _report(outcome: _FeedOutcome) -> FeedReport:
     )
 
 
-def _items(articles: dict[str, Article], found: dict[str, list[Match]], now: datetime,
-           since: timedelta | None) -> tuple[Item, ...]:
+def _items(found: dict[str, Item], now: datetime, since: timedelta | None) -> tuple[Item, ...]:
     cutoff = now - since if since is not None else None
-    items = [
-        Item(article, tuple(found[uid]))
-        for uid, article in articles.items()
-        if found.get(uid) and (cutoff is None or article.published is None
-                               or article.published >= cutoff)
-    ]
+    items = [item for item in found.values()
+             if cutoff is None or item.article.published is None
+             or item.article.published >= cutoff]
     items.sort(key=lambda i: (-i.score, -(i.article.published or now).timestamp(),
                               i.article.uid))
     return tuple(items)
@@ -264,9 +372,9 @@ def _items(articles: dict[str, Article], found: dict[str, list[Match]], now: dat
 
 async def scan_feeds(feeds: Sequence[Feed], *, rules: Sequence[Rule], settings: FetchSettings,
                      store: Store | None, now: datetime, options: CycleOptions = CycleOptions(),
-                     progress: Progress | None = None,
-                     matcher: Matcher | None = None) -> PollReport:
-    """One cycle with a fresh matcher and one HTTP client for the run.
+                     progress: Progress | None = None, matcher: Matcher | None = None,
+                     parser: ParsePool | None = None) -> PollReport:
+    """One cycle with one HTTP client, and a matcher and a parse pool unless given.
 
     With an AddressGuard, every connection goes only to addresses the guard has just
     checked, so a DNS answer that changes between check and connect cannot slip through.
@@ -274,6 +382,7 @@ async def scan_feeds(feeds: Sequence[Feed], *, rules: Sequence[Rule], settings: 
     matcher = matcher or Matcher(rules)
     transport = pinned_transport(options.guard, settings.concurrency) \
         if isinstance(options.guard, AddressGuard) else None
-    async with Fetcher(settings, transport=transport) as fetcher:
-        return await poll(feeds, fetcher=fetcher, matcher=matcher, store=store, now=now,
-                          options=options, progress=progress)
+    with ParsePool() if parser is None else contextlib.nullcontext(parser) as pool:
+        async with Fetcher(settings, transport=transport) as fetcher:
+            return await poll(feeds, fetcher=fetcher, matcher=matcher, store=store, now=now,
+                              options=options, progress=progress, parser=pool)

@@ -142,6 +142,10 @@ class Fetcher:
         moved = final if final != url and permanent else None
         headers = {k.lower(): v for k, v in response.headers.items()}
         if code == 304:
+            # Reading the empty body hands the connection back to the pool; an unread
+            # response is closed with its connection, so a cycle of 304s from one host
+            # would open a new connection (and TLS session) per feed.
+            await response.aread()
             return Fetched(url, "not_modified", final, code, headers=headers,
                            elapsed_ms=_ms(started), moved_to=moved)
         if code >= 400:

@@ -1,15 +1,18 @@
 """Parse many feed bodies at once on every core: a process pool with an in-process fallback.
 
 feedparser is pure Python and CPU-bound (tens of milliseconds for a large feed), so threads
-do not help. A cycle that has many bodies to parse hands them to worker processes, in
-chunks of about `chunk_bytes` so that pickling stays small next to parsing. A handful of
-jobs, a one-core machine, or a system where a pool cannot start are parsed here, with the
-same results. A worker that dies (a parser crash on a hostile body) fails only the job
-that killed it: the rest are parsed again one by one.
+do not help. A cycle with many bodies to parse hands them to worker processes, in chunks
+of about `chunk_bytes` so that pickling stays small next to parsing. A handful of jobs,
+too little work to be worth starting workers for, a one-core machine, and a system where
+workers cannot start are all parsed in this process, with the same results. A worker that
+dies later (a parser crash on a hostile body) fails only the job that killed it: the
+others are parsed again one by one.
 
 The pool starts on first use, so a cycle with nothing to parse (all 304s) never pays for
 it. Workers come from a fork server that has imported the parser once: no fork of a
-process with threads (the event loop's), and no re-import per worker.
+process with threads (the event loop's), and no re-import per worker. As with any
+multiprocessing code, a script that uses the pool must guard its entry point with
+`if __name__ == "__main__":`, because each worker imports the main module.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from monitor.sources.parse import ParsedFeed, parse_feed
 
 ParseOutcome = ParsedFeed | ParseError
 CRASHED = "the feed parser crashed on this body; it will be tried again next poll"
+STARTUP_SECONDS = 60.0  # for a fresh worker to answer; only waited for after a crash
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,10 @@ def parse_job(job: ParseJob) -> ParseOutcome:
 
 def _parse_chunk(jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
     return [parse_job(job) for job in jobs]
+
+
+def _ping() -> bool:
+    return True
 
 
 def usable_cpus() -> int:
@@ -76,11 +84,15 @@ class ParsePool:
     """Parse feed bodies in worker processes; use as a context manager, or call `close`."""
 
     def __init__(self, workers: int | None = None, *, min_jobs: int = 6,
-                 chunk_bytes: int = 512 * 1024) -> None:
+                 start_bytes: int = 4 * 1024 * 1024, chunk_bytes: int = 512 * 1024) -> None:
         self.workers = max(1, workers if workers is not None else usable_cpus())
         self.min_jobs = min_jobs
+        # Starting the workers takes about a third of a second (a fork server that imports
+        # the parser); below this many bytes (about 0.6 s of parsing) it does not pay.
+        self.start_bytes = start_bytes
         self.chunk_bytes = chunk_bytes
         self._executor: ProcessPoolExecutor | None = None
+        self._ping: Future[bool] | None = None  # the first task of each pool: did it start?
         self._unavailable = self.workers < 2  # one worker only moves the work elsewhere
 
     def __enter__(self) -> ParsePool:
@@ -98,7 +110,7 @@ class ParsePool:
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+        self._executor = self._ping = None
 
     def parse_many(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
         """One outcome per job, in order."""
@@ -108,28 +120,36 @@ class ParsePool:
         try:
             return [outcome for future in futures for outcome in future.result()]
         except BrokenProcessPool:
-            return self._one_by_one(jobs)
+            return self._recover(jobs)
 
     async def parse_many_async(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
-        """`parse_many` for an event loop: it keeps running (fetching) while workers parse."""
+        """`parse_many` for an event loop: it keeps running (fetching) while workers parse.
+
+        A handful of jobs, and the recovery after a crash, still run in the loop's thread.
+        """
         futures = self._submit(jobs)
         if futures is None:
             return _parse_chunk(jobs)
-        try:
-            chunks = await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
-        except BrokenProcessPool:
-            return self._one_by_one(jobs)
-        return [outcome for chunk in chunks for outcome in chunk]
+        chunks = await asyncio.gather(*(asyncio.wrap_future(f) for f in futures),
+                                      return_exceptions=True)
+        outcomes: list[ParseOutcome] = []
+        for chunk in chunks:
+            if isinstance(chunk, BrokenProcessPool):
+                return self._recover(jobs)
+            if isinstance(chunk, BaseException):
+                raise chunk
+            outcomes.extend(chunk)
+        return outcomes
 
     def _submit(self, jobs: Sequence[ParseJob]) -> list[Future[list[ParseOutcome]]] | None:
         """Chunks handed to the workers, or None when the jobs are parsed here."""
-        if len(jobs) < self.min_jobs:
+        total = sum(len(job.body) for job in jobs)
+        if len(jobs) < self.min_jobs or (self._executor is None and total < self.start_bytes):
             return None
         executor = self._start()
         if executor is None:
             return None
         # Several chunks per worker even for a small batch, so no worker idles at the end.
-        total = sum(len(job.body) for job in jobs)
         size = max(1, min(self.chunk_bytes, total // (self.workers * 4)))
         try:
             return [executor.submit(_parse_chunk, chunk) for chunk in chunked(jobs, size)]
@@ -141,22 +161,38 @@ class ParsePool:
         if self._executor is None and not self._unavailable:
             try:
                 self._executor = ProcessPoolExecutor(self.workers, mp_context=_context())
-            except (OSError, ImportError, NotImplementedError, ValueError):
+                self._ping = self._executor.submit(_ping)
+            except (OSError, ImportError, NotImplementedError, ValueError, BrokenProcessPool):
                 # No semaphores or no fork here (some sandboxes): parse in this process.
+                self._discard()
                 self._unavailable = True
         return self._executor
 
     def _discard(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        self._executor = self._ping = None
 
-    def _one_by_one(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
-        """After a worker died: each job alone in a fresh pool, so a crash fails only its job."""
+    def _checked(self) -> ProcessPoolExecutor | None:
+        """A pool whose workers answered a first task; None (and no more pools) if not."""
+        executor = self._start()
+        try:
+            if executor is not None and self._ping is not None and \
+                    self._ping.result(timeout=STARTUP_SECONDS):
+                return executor
+        except (BrokenProcessPool, TimeoutError):
+            pass
+        self._discard()
+        self._unavailable = True
+        return None
+
+    def _recover(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
+        """After a worker died: each job alone in a checked pool, so a crash fails only its
+        own job; all of them here if workers cannot start at all."""
         self._discard()
         outcomes: list[ParseOutcome] = []
         for job in jobs:
-            executor = self._start()
+            executor = self._checked()
             if executor is None:
                 outcomes.append(parse_job(job))
                 continue

@@ -45,7 +45,7 @@ def _comparable(outcomes: list[Any]) -> list[Any]:
 
 def test_the_pool_gives_what_parse_feed_gives_in_order() -> None:
     jobs = _jobs()
-    with ParsePool(workers=2, min_jobs=1, chunk_bytes=2_000) as pool:
+    with ParsePool(workers=2, min_jobs=1, start_bytes=0, chunk_bytes=2_000) as pool:
         outcomes = pool.parse_many(jobs)
         assert pool.running
     assert not pool.running
@@ -56,7 +56,7 @@ def test_the_pool_gives_what_parse_feed_gives_in_order() -> None:
 
 async def test_the_async_form_gives_the_same_and_reuses_the_workers() -> None:
     jobs = _jobs()
-    with ParsePool(workers=2, min_jobs=1) as pool:
+    with ParsePool(workers=2, min_jobs=1, start_bytes=0) as pool:
         first = await pool.parse_many_async(jobs)
         second = await pool.parse_many_async(list(reversed(jobs)))
     assert _comparable(first) == _expected(jobs)
@@ -65,14 +65,28 @@ async def test_the_async_form_gives_the_same_and_reuses_the_workers() -> None:
 
 def test_a_handful_of_jobs_is_parsed_here_without_starting_workers() -> None:
     jobs = _jobs()[:3]
-    with ParsePool(workers=2, min_jobs=4) as pool:
+    with ParsePool(workers=2, min_jobs=4, start_bytes=0) as pool:
         outcomes = pool.parse_many(jobs)
         assert not pool.running
     assert _comparable(outcomes) == _expected(jobs)
 
 
+def test_workers_start_only_for_enough_work_and_then_take_smaller_batches() -> None:
+    jobs = _jobs()
+    size = sum(len(job.body) for job in jobs)
+    with ParsePool(workers=2, min_jobs=1, start_bytes=size + 1) as pool:
+        assert _comparable(pool.parse_many(jobs)) == _expected(jobs)
+        assert not pool.running
+        pool.start_bytes = size
+        pool.parse_many(jobs)
+        assert pool.running
+        pool.start_bytes = size * 10  # no longer matters once the workers are up
+        assert _comparable(pool.parse_many(jobs[:2])) == _expected(jobs[:2])
+        assert pool.running
+
+
 def test_one_worker_means_no_pool() -> None:
-    with ParsePool(workers=1, min_jobs=1) as pool:
+    with ParsePool(workers=1, min_jobs=1, start_bytes=0) as pool:
         pool.parse_many(_jobs())
         assert not pool.running
 
@@ -84,7 +98,7 @@ def test_a_pool_that_cannot_start_falls_back_to_this_process(
 
     monkeypatch.setattr(pool_module, "ProcessPoolExecutor", refuse)
     jobs = _jobs()
-    with ParsePool(workers=2, min_jobs=1) as pool:
+    with ParsePool(workers=2, min_jobs=1, start_bytes=0) as pool:
         assert _comparable(pool.parse_many(jobs)) == _expected(jobs)
         assert not pool.running
 
@@ -100,7 +114,7 @@ def test_a_crashing_job_fails_alone_and_the_others_are_parsed() -> None:
     jobs = _jobs()
     bomb = ParseJob(jobs[0].body, "https://feeds.example/bomb", headers=_KillsTheWorker())
     mixed = [*jobs[:4], bomb, *jobs[4:]]
-    with ParsePool(workers=2, min_jobs=1, chunk_bytes=1_000) as pool:
+    with ParsePool(workers=2, min_jobs=1, start_bytes=0, chunk_bytes=1_000) as pool:
         outcomes = pool.parse_many(mixed)
         # The pool was started again for the jobs after the crash and still works.
         assert _comparable(pool.parse_many(jobs)) == _expected(jobs)
@@ -121,3 +135,28 @@ def test_chunks_keep_the_order_and_hold_about_the_byte_budget() -> None:
     assert [job for chunk in chunks for job in chunk] == jobs
     assert [[j.url for j in c] for c in chunks] == [["u0", "u1"], ["u2", "u3"], ["u4", "u5", "u6"]]
     assert chunked([], 10) == []
+
+
+def test_workers_that_die_as_they_start_leave_the_parsing_to_this_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = pool_module.ProcessPoolExecutor
+
+    def dying(*args: Any, **kwargs: Any) -> Any:
+        # What an unimportable main module or a sandbox that kills children looks like.
+        return real(*args, initializer=os._exit, initargs=(3,), **kwargs)
+
+    monkeypatch.setattr(pool_module, "ProcessPoolExecutor", dying)
+    jobs = _jobs()
+    with ParsePool(workers=2, min_jobs=1, start_bytes=0) as pool:
+        assert _comparable(pool.parse_many(jobs)) == _expected(jobs)
+        assert _comparable(pool.parse_many(jobs)) == _expected(jobs)
+        assert not pool.running
+
+
+async def test_the_async_form_isolates_a_crash_too() -> None:
+    jobs = _jobs()
+    bomb = ParseJob(jobs[0].body, "https://feeds.example/bomb", headers=_KillsTheWorker())
+    with ParsePool(workers=2, min_jobs=1, start_bytes=0, chunk_bytes=1_000) as pool:
+        outcomes = await pool.parse_many_async([bomb, *jobs])
+    assert str(outcomes.pop(0)) == CRASHED
+    assert _comparable(outcomes) == _expected(jobs)
