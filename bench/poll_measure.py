@@ -8,7 +8,6 @@ measurement keeps each peak its own.
 
 from __future__ import annotations
 
-import asyncio
 import cProfile
 import json
 import os
@@ -27,9 +26,11 @@ sys.path.insert(0, str(ROOT))
 from poll_baseline import naive_poll  # noqa: E402
 
 from monitor.model import Feed  # noqa: E402
-from monitor.pipeline import scan_feeds  # noqa: E402
+from monitor.pipeline import CycleOptions, run_scan  # noqa: E402
 from monitor.rules.load import load_rules_strict  # noqa: E402
 from monitor.sources.fetch import FetchSettings  # noqa: E402
+from monitor.sources.fulltext import feed_hosts  # noqa: E402
+from monitor.sources.guard import AddressGuard  # noqa: E402
 from monitor.store import Store, database_url  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -106,7 +107,9 @@ def run_baseline(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_cycle(spec: dict[str, Any]) -> dict[str, Any]:
-    """One of our cycles: `scan_feeds` on the store at `db`, with the shipped rules."""
+    """One of our cycles, as `monitor run` polls: on the store at `db`, the shipped rules,
+    the address guard on, and no report (the daemon only stores; what it stored is read
+    back from the store afterwards, outside the timing)."""
     feeds = [Feed(f"{spec['base']}/feed/{n}.xml") for n in range(spec["count"])]
     rules = load_rules_strict(spec["rules"])
     store = Store(database_url(spec["db"]))
@@ -118,18 +121,23 @@ def run_cycle(spec: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     if profile is not None:
         profile.enable()
-    report = asyncio.run(scan_feeds(feeds, rules=rules, settings=settings, store=store, now=now))
+    options = CycleOptions(report=False, guard=AddressGuard(feed_hosts(feeds)))
+    report = run_scan(feeds, rules=rules, settings=settings, store=store, now=now,
+                      options=options)
     seconds = time.perf_counter() - start
     if profile is not None:
         profile.disable()
         profile.dump_stats(f"{spec['profile']}/{spec['count']}-{spec['minute']}.prof")
+    current = {uid for state in store.feed_states().values() for uid in state.item_uids}
+    stored = {uid: ms for uid, ms in store.matches().items() if uid in current and ms}
+    articles = store.articles(list(stored))
     store.close()
     statuses = Counter(f.status for f in report.feeds)
     new = sum(f.new for f in report.feeds)
     summary = ", ".join(f"{v} {k}" for k, v in sorted(statuses.items())) + \
-        f"; {new} new, {len(report.items)} matched"
-    matched = {i.article.uid: (i.article.feed_url, [(m.rule_id, m.score) for m in i.matches])
-               for i in report.items}
+        f"; {new} new, {len(stored)} matched"
+    matched = {uid: (articles[uid].feed_url, [(m.rule_id, m.score) for m in ms])
+               for uid, ms in stored.items()}
     return {"seconds": seconds, "rss_mb": _rss_mb(resource.RUSAGE_SELF),
             "pool_mb": helpers.peak_mb(), "summary": summary,
             "matched": matched}

@@ -6,7 +6,6 @@ is finished before a stop takes effect, so SIGTERM never leaves anything half wr
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import signal
 import threading
@@ -21,7 +20,7 @@ from monitor.errors import MonitorError
 from monitor.lock import InstanceLock
 from monitor.logs import event
 from monitor.outbox import Outbox
-from monitor.pipeline import CycleOptions, scan_feeds
+from monitor.pipeline import CycleOptions, run_scan
 from monitor.posting import (
     channels_for,
     flush,
@@ -73,10 +72,10 @@ class Service:
                 return
             options = CycleOptions(
                 full_text=self.config.full_text, guard=AddressGuard(feed_hosts(self.config.feeds)),
-                summariser=None, stories=False)
-            report = asyncio.run(scan_feeds(due, rules=self.rules.rules,
-                                            settings=self.config.fetch, store=self.store, now=now,
-                                            options=options, matcher=self.rules.matcher))
+                summariser=None, report=False)
+            report = run_scan(due, rules=self.rules.rules, settings=self.config.fetch,
+                              store=self.store, now=now, options=options,
+                              matcher=self.rules.matcher)
             failed = [f for f in report.feeds if f.status == "error"]
             event(log, "poll.done", feeds=len(due), failed=len(failed),
                   matches=len(report.items))

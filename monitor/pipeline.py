@@ -18,17 +18,14 @@ from datetime import datetime, timedelta
 from monitor import __version__
 from monitor.config import FullText
 from monitor.digest import group_stories
-from monitor.errors import ParseError
 from monitor.model import Article, Feed, FeedReport, FeedState, Item, Match, PollReport, Rule
 from monitor.rules.match import Matcher
 from monitor.sources.feeder import Feeder, FeedRequest
 from monitor.sources.fetch import Fetched, Fetcher, FetchSettings, Guard
 from monitor.sources.fulltext import enrich
 from monitor.sources.guard import AddressGuard, pinned_transport
-from monitor.sources.parse import ParsedFeed, parse_feed
-from monitor.sources.policy import next_poll
-from monitor.sources.pool import ParseJob, ParsePool
-from monitor.sources.state import after_failure, after_success
+from monitor.sources.outcome import FeedOutcome, next_state, parse_all, report_line
+from monitor.sources.pool import ParsePool
 from monitor.store import Store
 from monitor.summarise import Summariser
 
@@ -42,22 +39,6 @@ WINDOW = 3 * BATCH_FEEDS
 RULES_KEY = "rules_fingerprint"  # meta key: the rules the stored matches were made with
 
 
-@dataclass(slots=True)
-class _FeedOutcome:
-    index: int  # in the cycle's feed list: reports keep that order
-    feed: Feed
-    fetched: Fetched
-    state: FeedState
-    articles: list[Article] = field(default_factory=list)
-    parsed: bool = False
-    error: str | None = None
-    warning: str | None = None
-    title: str = ""
-    ttl_minutes: int | None = None
-    new: int = 0
-    hash: str | None = None  # of the body, when one came
-
-
 @dataclass(frozen=True, slots=True)
 class CycleOptions:
     since: timedelta | None = None  # report only items published (or first seen) since
@@ -68,14 +49,10 @@ class CycleOptions:
     summariser: Summariser | None = None
     sentences: int = 3
     summary_chars: int = 600
-    # Group the matches into stories for the report (scan's "story" field). The daemon
-    # does not use them, and on thousands of matches grouping costs more than the rest of
-    # a warm cycle.
-    stories: bool = True
-
-
-def body_hash(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
+    # Gather the matched items (with summaries and stories) into the report, as a scan
+    # prints them. The daemon only stores matches: without the report an unchanged feed
+    # costs its conditional request and nothing more.
+    report: bool = True
 
 
 def rules_fingerprint(rules: Sequence[Rule]) -> str:
@@ -109,7 +86,7 @@ async def poll(feeds: Sequence[Feed], *, fetcher: Fetcher, matcher: Matcher,
     fingerprint = rules_fingerprint(matcher.rules)
     cycle = _Cycle(reuse=store is not None and store.get_meta(RULES_KEY) == fingerprint)
     feeder = _feeder(feeds, states, fetcher, progress)
-    previous: list[_FeedOutcome] = []
+    previous: list[FeedOutcome] = []
     parsing: asyncio.Future[None] | None = None
     try:
         while fetched := await feeder.batch():
@@ -117,7 +94,7 @@ async def poll(feeds: Sequence[Feed], *, fetcher: Fetcher, matcher: Matcher,
             # credited to does not depend on which answered first (across batches it may).
             batch = [_outcome(i, feeds[i], f, states) for i, f in sorted(fetched,
                                                                          key=lambda p: p[0])]
-            parsing = asyncio.ensure_future(_parse_all(batch, parser))
+            parsing = asyncio.ensure_future(parse_all(batch, parser))
             await asyncio.sleep(0)  # let it hand the bodies to the workers first
             await _process(previous, cycle, fetcher, matcher, store, now, options)
             feeder.release(len(previous))
@@ -132,7 +109,7 @@ async def poll(feeds: Sequence[Feed], *, fetcher: Fetcher, matcher: Matcher,
         store.set_meta(RULES_KEY, fingerprint)  # every current article was matched again
     items = tuple(_summarised(i, options) for i in _items(cycle.items, now, options.since))
     stories = {item.article.uid: story.id for story in group_stories(items)
-               for item in story.items} if options.stories else {}
+               for item in story.items} if options.report else {}
     return PollReport(
         generated_at=now,
         feeds=tuple(report for _, report in sorted(cycle.reports, key=lambda r: r[0])),
@@ -160,13 +137,13 @@ def _feeder(feeds: Sequence[Feed], states: dict[str, FeedState], fetcher: Fetche
 
 
 def _outcome(index: int, feed: Feed, fetched: Fetched, states: dict[str, FeedState]
-             ) -> _FeedOutcome:
+             ) -> FeedOutcome:
     if fetched.url != feed.url:
         fetched = dataclasses.replace(fetched, url=feed.url)
-    return _FeedOutcome(index, feed, fetched, states.get(feed.url) or FeedState(feed.url))
+    return FeedOutcome(index, feed, fetched, states.get(feed.url) or FeedState(feed.url))
 
 
-async def _process(outcomes: list[_FeedOutcome], cycle: _Cycle, fetcher: Fetcher,
+async def _process(outcomes: list[FeedOutcome], cycle: _Cycle, fetcher: Fetcher,
                    matcher: Matcher, store: Store | None, now: datetime,
                    options: CycleOptions) -> None:
     """Identify, match and store one parsed batch; add its reports and items to `cycle`."""
@@ -184,16 +161,16 @@ async def _process(outcomes: list[_FeedOutcome], cycle: _Cycle, fetcher: Fetcher
     unchanged = [u for u in fresh if u not in found]
     unchanged += [u for o in outcomes if not o.parsed and o.error is None
                   for u in o.state.item_uids]
-    if store is not None and unchanged:
+    if store is not None and unchanged and (options.report or not cycle.reuse):
         current, kept = _stored(store, cycle.reuse, unchanged, current, matcher)
         found = kept | found  # text matched just now wins over a stored match
     if store is not None and options.store_results:
         rematched = {a.uid: found[a.uid] for a in changed} if cycle.reuse else found
         _save(store, outcomes, changed, rematched, now, options.rng)
-    for uid, matches in found.items():
-        if matches and uid in current:
-            cycle.items[uid] = Item(current[uid], tuple(matches))
-    cycle.reports.extend((o.index, _report(o)) for o in outcomes)
+    if options.report:
+        cycle.items.update((uid, Item(current[uid], tuple(matches)))
+                           for uid, matches in found.items() if matches and uid in current)
+    cycle.reports.extend((o.index, report_line(o)) for o in outcomes)
 
 
 def _stored(store: Store, reuse: bool, uids: list[str], current: dict[str, Article],
@@ -214,7 +191,7 @@ def _stored(store: Store, reuse: bool, uids: list[str], current: dict[str, Artic
                                      if u in articles or u in current}
 
 
-async def _enrich(outcomes: list[_FeedOutcome], fetcher: Fetcher, matcher: Matcher,
+async def _enrich(outcomes: list[FeedOutcome], fetcher: Fetcher, matcher: Matcher,
                   store: Store | None, options: CycleOptions) -> tuple[str, ...]:
     """Full text for the freshly parsed articles that need it."""
     if options.full_text is None or not options.full_text.enabled:
@@ -247,44 +224,7 @@ def summarise_item(summariser: Summariser, item: Item, sentences: int, budget: i
     return dataclasses.replace(item, summary=summary.text)
 
 
-def _needs_parse(outcome: _FeedOutcome) -> bool:
-    fetched = outcome.fetched
-    if fetched.status == "error":
-        outcome.error = fetched.error
-        return False
-    if fetched.status == "not_modified":
-        return False
-    outcome.hash = body_hash(fetched.body)
-    # The same bytes as last time: nothing to parse.
-    return outcome.state.body_hash != outcome.hash or not outcome.state.item_uids
-
-
-async def _parse_all(outcomes: list[_FeedOutcome], parser: ParsePool | None) -> None:
-    todo = [o for o in outcomes if _needs_parse(o)]
-    jobs = [ParseJob(o.fetched.body, o.feed.url, o.fetched.headers, o.feed.name) for o in todo]
-    if parser is not None:
-        results = await parser.parse_many_async(jobs)
-    else:
-        results = [_parse_here(job) for job in jobs]
-    for outcome, result in zip(todo, results, strict=True):
-        if isinstance(result, ParseError):
-            outcome.error = str(result)
-            continue
-        outcome.parsed = True
-        outcome.articles = list(result.articles)
-        outcome.warning = result.warning
-        outcome.title = result.title
-        outcome.ttl_minutes = result.ttl_minutes
-
-
-def _parse_here(job: ParseJob) -> ParsedFeed | ParseError:
-    try:
-        return parse_feed(job.body, url=job.url, headers=job.headers, name=job.name)
-    except ParseError as exc:
-        return exc
-
-
-def _identify(outcomes: list[_FeedOutcome], store: Store | None, cycle: _Cycle) -> set[str]:
+def _identify(outcomes: list[FeedOutcome], store: Store | None, cycle: _Cycle) -> set[str]:
     """Drop repeats of one article (same uid or canonical URL) and count the new ones.
 
     Returns the uids of the batch that the store already holds.
@@ -317,47 +257,16 @@ def _identify(outcomes: list[_FeedOutcome], store: Store | None, cycle: _Cycle) 
     return known
 
 
-def _save(store: Store, outcomes: list[_FeedOutcome], changed: list[Article],
+def _save(store: Store, outcomes: list[FeedOutcome], changed: list[Article],
           found: dict[str, list[Match]], now: datetime, rng: random.Random) -> None:
-    states = [_next_state(o, now, rng) for o in outcomes]
+    states = [next_state(o, now, rng) for o in outcomes]
+    # Stored feeds whose item list this cycle left as it was (a 304, the same bytes).
+    same = [s.url for s, o in zip(states, outcomes, strict=True)
+            if s.item_uids == o.state.item_uids and o.state.last_attempt is not None]
     with store.begin() as connection:
-        store.save_feed_states(states, connection)
+        store.save_feed_states(states, connection, same_items=same)
         store.save_articles(changed, now, connection)
         store.save_matches(found, now, connection)
-
-
-def _next_state(outcome: _FeedOutcome, now: datetime, rng: random.Random) -> FeedState:
-    fetched = outcome.fetched
-    if outcome.error is not None:
-        state = after_failure(outcome.state, fetched, now, outcome.error)
-    else:
-        uids = tuple(a.uid for a in outcome.articles) if outcome.parsed \
-            else outcome.state.item_uids
-        digest = outcome.hash if fetched.status == "ok" else None
-        state = after_success(outcome.state, fetched, now, title=outcome.title,
-                              body_hash=digest, item_uids=uids)
-        if outcome.parsed:
-            state = dataclasses.replace(state, ttl_minutes=outcome.ttl_minutes)
-    status = "error" if outcome.error is not None else fetched.status
-    when = next_poll(state, interval=outcome.feed.interval, now=now, status=status,
-                     ttl_minutes=state.ttl_minutes, headers=fetched.headers, rng=rng)
-    return dataclasses.replace(state, next_poll=when)
-
-
-def _report(outcome: _FeedOutcome) -> FeedReport:
-    fetched = outcome.fetched
-    items = len(outcome.articles) if outcome.parsed else len(outcome.state.item_uids)
-    return FeedReport(
-        url=outcome.feed.url,
-        status="error" if outcome.error else fetched.status,
-        items=0 if outcome.error else items,
-        new=outcome.new,
-        error=outcome.error,
-        elapsed_ms=fetched.elapsed_ms,
-        name=outcome.feed.name or outcome.title or outcome.state.title,
-        final_url=fetched.final_url,
-        warning=outcome.warning,
-    )
 
 
 def _items(found: dict[str, Item], now: datetime, since: timedelta | None) -> tuple[Item, ...]:
@@ -380,9 +289,31 @@ async def scan_feeds(feeds: Sequence[Feed], *, rules: Sequence[Rule], settings: 
     checked, so a DNS answer that changes between check and connect cannot slip through.
     """
     matcher = matcher or Matcher(rules)
-    transport = pinned_transport(options.guard, settings.concurrency) \
+    transport = pinned_transport(options.guard, settings.connect_timeout) \
         if isinstance(options.guard, AddressGuard) else None
     with ParsePool() if parser is None else contextlib.nullcontext(parser) as pool:
         async with Fetcher(settings, transport=transport) as fetcher:
             return await poll(feeds, fetcher=fetcher, matcher=matcher, store=store, now=now,
                               options=options, progress=progress, parser=pool)
+
+
+def run_scan(feeds: Sequence[Feed], *, rules: Sequence[Rule], settings: FetchSettings,
+             store: Store | None, now: datetime, options: CycleOptions = CycleOptions(),
+             progress: Progress | None = None, matcher: Matcher | None = None) -> PollReport:
+    """`scan_feeds` from synchronous code.
+
+    The report is handed back through a list rather than as the coroutine's result: in
+    the main thread asyncio.run keeps the finished task in its SIGINT handler, and when
+    it restores the old handler Python formats that handler's repr, the task and its
+    result included. For a report of thousands of articles that repr costs more than a
+    whole warm cycle.
+    """
+    box: list[PollReport] = []
+
+    async def main() -> None:
+        box.append(await scan_feeds(feeds, rules=rules, settings=settings, store=store,
+                                    now=now, options=options, progress=progress,
+                                    matcher=matcher))
+
+    asyncio.run(main())
+    return box[0]

@@ -34,6 +34,7 @@ _CHUNK = 500  # rows per IN (...) query; SQLite allows a limited number of param
 # cycle writes a row per feed and per hit (a third of the store's time in a warm cycle).
 _FEED_FIELDS = tuple(f.name for f in fields(FeedState))
 _HIT_FIELDS = tuple(f.name for f in fields(Hit))
+_STATE_FIELDS = tuple(name for name in _FEED_FIELDS if name not in ("url", "item_uids"))
 
 
 def database_url(value: str, base: Path | None = None) -> str:
@@ -108,10 +109,23 @@ class Store:
                 else list(c.execute(query))
         return {row.url: _feed_state(row._mapping) for row in rows}
 
-    def save_feed_states(self, states: Sequence[FeedState], c: Connection) -> None:
+    def save_feed_states(self, states: Sequence[FeedState], c: Connection,
+                         same_items: Iterable[str] = ()) -> None:
+        """Write feed states; those in `same_items` (urls) still list the stored items.
+
+        Most feeds in a warm cycle answered 304 or sent the same bytes: their rows are
+        updated in place without rewriting the list of item uids, the bulk of a row.
+        """
+        unchanged = set(same_items)
+        rest = [s for s in states if s.url not in unchanged]
+        update = [_fields(s, _STATE_FIELDS) | {"b_url": s.url}
+                  for s in states if s.url in unchanged]
+        if update:
+            c.execute(feeds.update().where(feeds.c.url == sa.bindparam("b_url"))
+                      .values({name: sa.bindparam(name) for name in _STATE_FIELDS}), update)
         rows = [_fields(s, _FEED_FIELDS) | {"item_uids": json.dumps(list(s.item_uids))}
-                for s in states]
-        for chunk in _chunks(s.url for s in states):
+                for s in rest]
+        for chunk in _chunks(s.url for s in rest):
             c.execute(feeds.delete().where(feeds.c.url.in_(chunk)))
         if rows:
             c.execute(feeds.insert(), rows)

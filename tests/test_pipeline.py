@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import monitor.pipeline as pipeline_module
+import monitor.sources.outcome as outcome_module
 import monitor.sources.pool as pool_module
 from monitor.model import Article, Feed, Match, PollReport, Rule, SignalGroup
 from monitor.pipeline import CycleOptions, poll, scan_feeds
@@ -73,7 +74,7 @@ async def test_a_second_scan_of_unchanged_feeds_gets_304_and_parses_nothing(
 
     calls: list[str] = []
     # Parsing happens in the pipeline or in the parse pool (here, in this process).
-    for module in (pipeline_module, pool_module):
+    for module in (outcome_module, pool_module):
         monkeypatch.setattr(module, "parse_feed",
                             lambda *a, **k: calls.append("parsed") or pytest.fail("parsed"))
     second = await run([Feed(feed_server.url("/a"))], rules_dir, store)
@@ -90,7 +91,7 @@ async def test_the_same_bytes_without_validators_are_not_parsed_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     feed_server.routes["/a"] = Route(rss([RELEVANT]))
     await run([Feed(feed_server.url("/a"))], rules_dir, store)
-    for module in (pipeline_module, pool_module):
+    for module in (outcome_module, pool_module):
         monkeypatch.setattr(module, "parse_feed", lambda *a, **k: pytest.fail("parsed"))
     second = await run([Feed(feed_server.url("/a"))], rules_dir, store)
     assert second.feeds[0].status == "ok" and len(second.items) == 1

@@ -86,3 +86,15 @@ def test_feed_state_round_trip(store: Store) -> None:
         store.save_feed_states([state], c)
     assert store.feed_states() == {state.url: state}
     assert store.feed_states(["other"]) == {}
+
+
+def test_states_with_the_same_items_are_updated_in_place(store: Store) -> None:
+    first = FeedState("https://x.example/feed", etag='"1"', last_status="ok",
+                      last_attempt=NOW, item_uids=("a", "b"))
+    with store.begin() as c:
+        store.save_feed_states([first], c)
+    later = dataclasses.replace(first, last_status="not_modified", error_count=0,
+                                last_attempt=NOW + timedelta(hours=1))
+    with store.begin() as c:
+        store.save_feed_states([later], c, same_items=[later.url])
+    assert store.feed_states() == {later.url: later}

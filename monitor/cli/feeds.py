@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from rich.text import Text
 from monitor.cli.common import config_option, get_config, now, stdout_console
 from monitor.config import Config
 from monitor.model import Feed
-from monitor.pipeline import CycleOptions, scan_feeds
+from monitor.pipeline import CycleOptions, run_scan
 from monitor.report import feed_name, feed_summary
 from monitor.sources.opml import read_opml, write_opml
 from monitor.store import Store
@@ -76,8 +75,8 @@ def check(config_path: str | None, feed_urls: tuple[str, ...]) -> None:
     """
     config = get_config(config_path)
     targets = tuple(Feed(u) for u in feed_urls) or config.feeds
-    report = asyncio.run(scan_feeds(targets, rules=(), settings=config.fetch, store=None,
-                                    now=now(), options=CycleOptions(store_results=False)))
+    report = run_scan(targets, rules=(), settings=config.fetch, store=None, now=now(),
+                      options=CycleOptions(store_results=False))
     table = Table(show_edge=False, header_style="bold")
     for column in ("feed", "status", "items", "ms"):
         table.add_column(column, overflow="fold")

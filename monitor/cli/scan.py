@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import json
@@ -28,7 +27,7 @@ from monitor.config import Config
 from monitor.errors import ConfigError
 from monitor.model import Feed, PollReport
 from monitor.outbox import Outbox
-from monitor.pipeline import CycleOptions, scan_feeds
+from monitor.pipeline import CycleOptions, run_scan
 from monitor.pipeline import Progress as ProgressFn
 from monitor.posting import channels_for, flush, prepare, record, sender_for, slack_mode
 from monitor.report import print_text, render_json, render_markdown
@@ -74,9 +73,8 @@ def scan(config_path: str | None, feed_urls: tuple[str, ...], rules_dir: str | N
     try:
         options = _options(config, feeds, store, window, full_text)
         with _progress(len(feeds)) as advance:
-            report = asyncio.run(scan_feeds(feeds, rules=rules, settings=config.fetch,
-                                            store=store, now=now(), options=options,
-                                            progress=advance))
+            report = run_scan(feeds, rules=rules, settings=config.fetch, store=store,
+                              now=now(), options=options, progress=advance)
         _print(report, fmt, config, store)
         if post and store is not None:
             _post(report, config, store)

@@ -1,4 +1,10 @@
-"""Fetch feeds and pages politely: one client per run, limits, caps, conditional GET.
+"""Fetch feeds and pages politely: one connection pool per run, limits, caps, conditional GET.
+
+Requests and responses are httpx's (so are the gzip and deflate decoders); they go
+straight to the run's transport, by default the lean keep-alive one in transport.py.
+httpx's client layer (auth, cookies, redirects, event hooks) is left out: a poller uses
+none of it, and on a 304 it cost as much as everything else together. Cookies are
+therefore neither sent nor kept, which is also what a feed reader should do.
 
 Each fetch follows redirects itself (at most `max_redirects`), so every hop can be
 checked by a guard and the final URL and any permanent move are recorded. Bodies are
@@ -22,6 +28,7 @@ import httpx
 
 from monitor import __version__
 from monitor.errors import BlockedURLError, FetchError
+from monitor.sources.transport import LeanTransport
 from monitor.sources.urls import is_http_url
 
 USER_AGENT = f"monitor/{__version__} (news monitor for AI infrastructure; feed reader)"
@@ -59,33 +66,27 @@ class Fetched:
 
 
 class Fetcher:
-    """One httpx.AsyncClient for a run, with a global and a per-host concurrency limit."""
+    """One transport (connection pool) for a run, with a global and a per-host limit."""
 
     def __init__(self, settings: FetchSettings = FetchSettings(),
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.settings = settings
-        self._transport = transport
-        self._client: httpx.AsyncClient | None = None
+        self._given = transport
+        self._transport: httpx.AsyncBaseTransport | None = None
+        self._headers = {"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"}
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> Fetcher:
-        s = self.settings
-        self._client = httpx.AsyncClient(
-            transport=self._transport,
-            timeout=httpx.Timeout(s.timeout, connect=s.connect_timeout),
-            follow_redirects=False,
-            headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=s.concurrency,
-                                max_keepalive_connections=s.concurrency),
-        )
+        self._transport = self._given or LeanTransport(
+            connect_timeout=self.settings.connect_timeout)
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        if self._transport is not None:
+            await self._transport.aclose()
+            self._transport = None
 
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
                     guard: Guard | None = None, accept: str = "") -> Fetched:
@@ -115,16 +116,17 @@ class Fetcher:
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None,
                      guard: Guard | None, accept: str, started: float) -> Fetched:
-        assert self._client is not None, "use Fetcher as an async context manager"
-        headers = _conditional(etag, last_modified)
+        assert self._transport is not None, "use Fetcher as an async context manager"
+        headers = {**self._headers, **_conditional(etag, last_modified)}
         if accept:
             headers["Accept"] = accept
         current, permanent = url, True
         for _ in range(self.settings.max_redirects + 1):
             if guard is not None:
                 await guard(current)
-            request = self._client.build_request("GET", current, headers=headers)
-            response = await self._client.send(request, stream=True)
+            request = httpx.Request("GET", current, headers=headers)
+            response = await self._transport.handle_async_request(request)
+            response.request = request
             try:
                 if response.status_code in REDIRECTS and "location" in response.headers:
                     permanent = permanent and response.status_code in PERMANENT

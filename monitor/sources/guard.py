@@ -22,10 +22,8 @@ from collections.abc import Iterable
 from typing import Protocol
 from urllib.parse import urlsplit
 
-import httpcore
-import httpx
-
 from monitor.errors import BlockedURLError
+from monitor.sources.transport import LeanTransport
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SCHEMES = ("http", "https")
@@ -186,55 +184,15 @@ def shown_url(url: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Connects only to addresses the guard approves for the host, at connection time."""
+def pinned_transport(guard: AddressGuard, connect_timeout: float = 10.0) -> LeanTransport:
+    """A transport whose every connection goes only to addresses the guard has just checked.
 
-    def __init__(self, guard: AddressGuard,
-                 inner: httpcore.AsyncNetworkBackend | None = None) -> None:
-        self.guard = guard
-        self.inner = inner if inner is not None else httpcore.AnyIOBackend()
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
-        failure: Exception = httpcore.ConnectError(f"no address to connect to for {host}")
-        for address in await self.guard.addresses(host):
-            try:
-                return await self.inner.connect_tcp(address, port, timeout, local_address,
-                                                    socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc  # the next address may answer, as a resolver-driven connect does
-        raise failure
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-                                  ) -> httpcore.AsyncNetworkStream:
-        raise BlockedURLError("refused a Unix socket connection: only TCP to checked addresses")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
-
-
-def pinned_transport(guard: AddressGuard, max_connections: int = 16) -> httpx.AsyncHTTPTransport:
-    """An httpx transport whose every connection goes through `GuardedBackend`.
-
-    Pass it as `Fetcher(settings, transport=...)`. httpx has no public hook for the
-    network backend, so the transport's connection pool is replaced by an equivalent one
-    that has it. TLS still verifies the certificate against the host name, not the address.
-    Environment proxies are not used with an explicit transport, so none can bypass it.
+    Pass it as `Fetcher(settings, transport=...)`. The host name is resolved once, at
+    connect time, through the guard, so the answer that was checked is the one used; TLS
+    still verifies the certificate against the host name. No proxies are used.
     """
-    context = httpx.create_ssl_context()
-    transport = httpx.AsyncHTTPTransport(verify=context)
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=context,
-        max_connections=max_connections,
-        max_keepalive_connections=max_connections,
-        keepalive_expiry=5.0,  # httpx's default
-        network_backend=GuardedBackend(guard),
-    )
-    return transport
+    return LeanTransport(connect_timeout=connect_timeout, resolve=guard.addresses)
 
 
-__all__ = ["AddressGuard", "GuardedBackend", "Resolver", "SystemResolver", "non_public",
+__all__ = ["AddressGuard", "Resolver", "SystemResolver", "non_public",
            "numeric_address", "pinned_transport", "shown_url", "unwrap"]

@@ -181,3 +181,12 @@ async def test_per_host_limit_serialises_one_host(feed_server: FeedServer) -> No
     assert all(r.status == "ok" for r in results)
     # One at a time: the last one waited for the three before it.
     assert max(r.elapsed_ms for r in results) >= 700
+
+
+async def test_cookies_are_neither_kept_nor_sent(feed_server: FeedServer) -> None:
+    feed_server.routes["/set"] = Route(FEED, headers={"Set-Cookie": "track=1; Path=/"})
+    feed_server.routes["/next"] = Route(FEED)
+    async with Fetcher(FAST) as fetcher:
+        await fetcher.fetch(feed_server.url("/set"))
+        await fetcher.fetch(feed_server.url("/next"))
+    assert "cookie" not in feed_server.hits("/next")[0].headers

@@ -16,7 +16,6 @@ from monitor.errors import BlockedURLError
 from monitor.sources.fetch import Fetcher, FetchSettings
 from monitor.sources.guard import (
     AddressGuard,
-    GuardedBackend,
     SystemResolver,
     non_public,
     numeric_address,
@@ -265,8 +264,3 @@ async def test_pinning_refuses_a_redirect_even_without_a_guard(
     assert result.status == "error" and "127.0.0.3 is a loopback address" in (result.error or "")
     assert len(feed_server.hits("/go")) == 1 and third_host.requests == []
 
-
-async def test_the_backend_refuses_unix_sockets() -> None:
-    backend = GuardedBackend(AddressGuard(set(), FakeResolver({})))
-    with pytest.raises(BlockedURLError):
-        await backend.connect_unix_socket("/var/run/docker.sock")
