@@ -17,6 +17,7 @@ from monitor.rules.match import Matcher
 from monitor.sources.fetch import Fetcher, FetchSettings
 from monitor.store import Store
 from tests.conftest import NOW
+from tests.fakes import FakeResolver
 from tests.feedserver import FeedServer, Route, rss
 
 SETTINGS = FetchSettings(timeout=2.0, connect_timeout=2.0, concurrency=32, per_host=32,
@@ -166,18 +167,6 @@ async def test_300_feeds_with_50_broken_finish_within_the_timeout(
     assert elapsed < 7
 
 
-class FakeResolver:
-    """Names that "resolve" without any DNS traffic."""
-
-    def __init__(self, table: dict[str, list[str]]) -> None:
-        self.table = table
-        self.asked: list[str] = []
-
-    async def resolve(self, host: str) -> list[str]:
-        self.asked.append(host)
-        return self.table.get(host, [])
-
-
 PAGE = (Path(__file__).parent / "data" / "pages" / "news.html").read_bytes()
 
 
@@ -208,7 +197,7 @@ async def test_short_promising_items_get_their_page_once(
     assert report.notes == ("full text of http://intranet.test/plans: refused "
                             "http://intranet.test/plans: its host resolves to 10.0.0.1, "
                             "a private address",)
-    assert resolver.asked == ["intranet.test"]
+    assert resolver.calls == ["intranet.test"]
     # A changed feed is parsed again, but the page comes from the cache.
     feed_server.routes["/feed"] = Route(rss([teaser, private, dict(teaser, guid="other",
                                                                    title="Other news")]))

@@ -20,23 +20,12 @@ from monitor.sources.charset import decode_html
 from monitor.sources.extract import NO_ARTICLE, extract_page, fetch_page
 from monitor.sources.fetch import Fetcher, FetchSettings
 from monitor.sources.guard import AddressGuard
+from tests.fakes import FakeResolver
 from tests.feedserver import FeedServer, Route
 
 PAGES = Path(__file__).parent.parent / "data" / "pages"
 FAST = FetchSettings(timeout=3.0, connect_timeout=1.0, max_bytes=64 * 1024)
 NEWS = (PAGES / "news.html").read_bytes()
-
-
-class FakeResolver:
-    def __init__(self, table: dict[str, list[str]]) -> None:
-        self.table = table
-        self.calls: list[str] = []
-
-    async def resolve(self, host: str) -> list[str]:
-        self.calls.append(host)
-        if host not in self.table:
-            raise OSError("Name or service not known")
-        return self.table[host]
 
 
 def expected(name: str) -> dict[str, Any]:

@@ -22,27 +22,11 @@ from monitor.sources.guard import (
     pinned_transport,
     shown_url,
 )
+from tests.fakes import FakeResolver
 from tests.feedserver import FeedServer, Route
 
 PUBLIC = "93.184.216.34"   # decided on, never connected to
 FAST = FetchSettings(timeout=3.0, connect_timeout=1.0, max_bytes=64 * 1024)
-
-
-class FakeResolver:
-    """Answers from a table, one answer per call when a name has several; records calls."""
-
-    def __init__(self, table: dict[str, list[list[str]] | list[str]]) -> None:
-        self.table = table
-        self.calls: list[str] = []
-
-    async def resolve(self, host: str) -> list[str]:
-        self.calls.append(host)
-        answers = self.table.get(host)
-        if answers is None:
-            raise OSError(f"[Errno -2] Name or service not known: {host}")
-        if answers and isinstance(answers[0], list):
-            return list(answers.pop(0) if len(answers) > 1 else answers[0])
-        return list(answers)  # type: ignore[arg-type]
 
 
 NAMES: dict[str, list[list[str]] | list[str]] = {
