@@ -28,7 +28,8 @@ from monitor.stories import (
     similarity,
 )
 
-SECTION_MODES = ("rule", "none")  # a section per rule of the lead, or one untitled section
+# A section per rule of the lead, per signal group of that rule, or one untitled section.
+SECTION_MODES = ("rule", "group", "none")
 HALF_LIFE = timedelta(hours=24)  # a day-old story counts three quarters of a fresh one
 OTHER = "Other"  # the section of stories whose lead matched no rule
 
@@ -249,14 +250,28 @@ def _check(max_stories: int, per_source: int | None, sections: str) -> None:
 
 def _sections(ranked: Sequence[Story], mode: str,
               rule_names: Mapping[str, str]) -> tuple[Section, ...]:
-    """One section per rule, in the order of each section's best story; or one untitled."""
+    """One section per rule (or per rule's signal group), in the order of each section's
+    best story; or one untitled section. `rule_names` maps rule ids, and "rule#group"
+    keys, to readable titles."""
     if mode == "none":
         return (Section(title="", stories=tuple(ranked)),) if ranked else ()
-    by_rule: dict[str, list[Story]] = {}
+    key = best_group if mode == "group" else best_rule
+    by_key: dict[str, list[Story]] = {}
     for story in ranked:
-        by_rule.setdefault(best_rule(story.lead), []).append(story)
-    return tuple(Section(title=rule_names.get(rule, rule or OTHER), stories=tuple(group))
-                 for rule, group in by_rule.items())
+        by_key.setdefault(key(story.lead), []).append(story)
+    return tuple(Section(title=rule_names.get(k, k or OTHER), stories=tuple(group))
+                 for k, group in by_key.items())
+
+
+def best_group(item: Item) -> str:
+    """"rule#group" for the signal group of the item's best rule with the most hits."""
+    rule = best_rule(item)
+    match = next((m for m in item.matches if m.rule_id == rule), None)
+    groups = Counter(h.group for h in match.hits if h.group >= 0) if match else Counter()
+    if not groups:
+        return rule
+    top = min(groups, key=lambda g: (-groups[g], g))
+    return f"{rule}#{top}"
 
 
 def best_rule(item: Item) -> str:

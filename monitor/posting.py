@@ -16,9 +16,10 @@ from monitor.deliver.slack import DEFAULT_TITLE, MessagePart, Mode, render_diges
 from monitor.deliver.slack_client import BotSender, Sender, WebhookSender
 from monitor.digest import build_digest
 from monitor.errors import ConfigError
-from monitor.model import Digest, Item
+from monitor.model import Digest, Item, Rule
 from monitor.outbox import Outbox, SendResult
 from monitor.pipeline import summarise_item
+from monitor.rules.load import load_rules
 from monitor.sources.policy import feed_health
 from monitor.store import Store
 from monitor.summarise import Summariser
@@ -96,9 +97,20 @@ def prepare(channel: Channel, items: Sequence[Item], *, now: datetime, since: da
     fresh = [i for i in items if i.article.uid not in already]
     digest = build_digest(channel.name, fresh, now=now, since=since, until=now,
                           max_stories=channel.max_stories, per_source=channel.per_source,
-                          sections=channel.sections, posted=posted, notes=notes)
+                          sections=channel.sections, posted=posted, notes=notes,
+                          rule_names=section_titles(load_rules(config.rules).rules))
     parts = tuple(render_digest(digest, mode=mode, title=title, tz=config.zone)) if mode else ()
     return Prepared(channel, digest, parts)
+
+
+def section_titles(rules: Sequence[Rule]) -> dict[str, str]:
+    """Readable section titles: a rule's name, and "rule#group" for its signal groups."""
+    titles = {rule.id: rule.name or rule.id for rule in rules}
+    for rule in rules:
+        for index, group in enumerate(rule.signals):
+            label = (group.name or f"group {index + 1}").replace("-", " ")
+            titles[f"{rule.id}#{index}"] = f"{rule.name or rule.id}: {label}"
+    return titles
 
 
 def record(store: Store, prepared: Prepared, now: datetime) -> int | None:

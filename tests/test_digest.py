@@ -227,3 +227,33 @@ def test_grouping_never_raises_and_every_item_lands_in_exactly_one_story(
     placed = [id(i) for story in stories for i in story.items]
     assert sorted(placed) == sorted(id(i) for i in items)
     assert all(story.lead.score >= max(i.score for i in story.items) for story in stories)
+
+
+def test_sections_per_signal_group_with_readable_titles() -> None:
+    from datetime import UTC, datetime
+
+    from monitor.digest import build_digest
+    from monitor.model import Article, Hit, Item, Match, Rule, SignalGroup
+    from monitor.posting import section_titles
+
+    rule = Rule(id="infra", name="AI infrastructure", threshold=1,
+                signals=(SignalGroup(("data centre",), 2, name="data-centres"),
+                         SignalGroup(("GPU*",), 2, name="accelerators")))
+    now = datetime(2026, 11, 26, 9, tzinfo=UTC)
+
+    def item(uid: str, title: str, group: int, term: str) -> Item:
+        hit = Hit(term, "title", term, 0, len(term), group)
+        return Item(Article(uid, f"https://{uid}.example/", title, source=uid, published=now),
+                    (Match("infra", 4.0, (hit,)),))
+
+    items = [item("a", "Oracle opens a data centre in Ohio", 0, "data centre"),
+             item("b", "Nvidia ships GPUs to Nebius in Finland", 1, "GPUs"),
+             item("c", "Equinix plans a data centre in Lyon", 0, "data centre")]
+    digest = build_digest("c", items, now=now, since=None, until=now, sections="group",
+                          per_source=0, rule_names=section_titles([rule]))
+    titles = {s.title: sorted(st.lead.article.uid for st in s.stories) for s in digest.sections}
+    assert titles == {"AI infrastructure: data centres": ["a", "c"],
+                      "AI infrastructure: accelerators": ["b"]}
+    by_rule = build_digest("c", items, now=now, since=None, until=now, sections="rule",
+                           per_source=0, rule_names=section_titles([rule]))
+    assert [s.title for s in by_rule.sections] == ["AI infrastructure"]
