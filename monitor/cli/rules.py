@@ -48,8 +48,9 @@ def _rules_dir(directory: str | None, config_path: str | None = None) -> Path:
     return Path(directory) if directory else get_config(config_path).rules
 
 
-def check_directory(directory: Path) -> list[Diagnostic]:
-    """Every problem in a rules directory: file errors, warnings, bad cases, failing examples."""
+def check_directory(directory: Path) -> tuple[int, list[Diagnostic]]:
+    """The number of rules that load, and every problem in a rules directory: file errors,
+    warnings, bad cases, failing examples."""
     result = load_rules(directory)
     cases, bad_cases = load_case_files(directory)
     problems = result.diagnostics + bad_cases
@@ -59,7 +60,7 @@ def check_directory(directory: Path) -> list[Diagnostic]:
             problems.append(Diagnostic(example.path, example.line,
                                        f"example {example.title[:60]!r} failed: "
                                        f"{failure_message(outcome)}"))
-    return sorted(problems, key=lambda d: (d.path, d.line))
+    return len(result.rules), sorted(problems, key=lambda d: (d.path, d.line))
 
 
 @rules.command()
@@ -77,11 +78,10 @@ def check(directory: str | None, config_path: str | None) -> None:
         monitor rules check rules/
     """
     root = _rules_dir(directory, config_path)
-    problems = check_directory(root)
+    rules_count, problems = check_directory(root)
     for problem in problems:
         click.echo(str(problem), err=problem.level == "error")
     errors = sum(p.level == "error" for p in problems)
-    rules_count = len(load_rules(root).rules)
     click.echo(f"{rules_count} rules, {errors} errors, {len(problems) - errors} warnings")
     if errors:
         raise click.exceptions.Exit(1)
@@ -124,6 +124,8 @@ def _print_outcome(outcome: Outcome) -> None:
     else:
         click.echo(f"FAIL {outcome.case.rule_id} {want}: {label[:90]} ({where})")
         click.echo(f"     {failure_message(outcome)}")
+        if outcome.case.why:
+            click.echo(f"     why this case: {outcome.case.why}")
 
 
 @rules.command()

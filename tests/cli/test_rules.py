@@ -76,7 +76,8 @@ def test_check_warnings_alone_exit_0(env: Path) -> None:
 def test_test_prints_a_line_per_case_and_the_hits_of_failures(env: Path) -> None:
     (env / "rules" / "tests").mkdir()
     (env / "rules" / "tests" / "compute.yaml").write_text(
-        "rule: compute\ncases:\n  - title: New data centre campus\n    expect: no_match\n",
+        "rule: compute\ncases:\n  - title: New data centre campus\n    expect: no_match\n"
+        "    why: a deliberately wrong expectation\n",
         encoding="utf-8")
     result = invoke("rules", "test")
     assert result.exit_code == 1
@@ -85,6 +86,7 @@ def test_test_prints_a_line_per_case_and_the_hits_of_failures(env: Path) -> None
     assert "PASS compute no_match: Battery gigafactory opens" in lines
     assert any(line.startswith("FAIL compute no_match: New data centre campus") for line in lines)
     assert "     expected no match; score 4 of 4; hits: data centre (title)" in lines
+    assert "     why this case: a deliberately wrong expectation" in lines
     assert lines[-1] == "2 passed, 1 failed"
 
 
