@@ -10,12 +10,12 @@ from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequenc
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from monitor.config import database_url as database_url  # resolving the setting is config's job
 from monitor.errors import StoreError
 from monitor.model import Article, FeedState, Hit, Match, Page
 from monitor.schema import (
@@ -35,16 +35,6 @@ _CHUNK = 500  # rows per IN (...) query; SQLite allows a limited number of param
 _FEED_FIELDS = tuple(f.name for f in fields(FeedState))
 _HIT_FIELDS = tuple(f.name for f in fields(Hit))
 _STATE_FIELDS = tuple(name for name in _FEED_FIELDS if name not in ("url", "item_uids"))
-
-
-def database_url(value: str, base: Path | None = None) -> str:
-    """A SQLAlchemy URL from a URL or a file path (relative to `base`)."""
-    if "://" in value:
-        return value
-    path = Path(value).expanduser()
-    if base is not None and not path.is_absolute():
-        path = base / path
-    return f"sqlite:///{path}"
 
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
