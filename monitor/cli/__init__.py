@@ -96,6 +96,9 @@ def _report(exc: MonitorError) -> None:
 
 
 def _usage_error(exc: click.ClickException) -> None:
+    if type(exc).__name__ == "NoArgsIsHelpError":  # `monitor` alone: the help (click >= 8.2)
+        exc.show()
+        return
     ctx = getattr(exc, "ctx", None)
     if isinstance(exc, click.UsageError) and ctx is not None:
         click.echo(ctx.get_usage(), err=True)

@@ -49,3 +49,15 @@ def test_rules_check_imports_neither_the_fetch_nor_the_store_stack(tmp_path: Pat
 def test_a_config_check_without_channels_imports_no_scheduler(tmp_path: Path) -> None:
     assert heavy(imported(tmp_path, "config", "check"), FETCH_AND_STORE | {"apscheduler"}) == \
         set()
+
+
+def test_monitor_alone_prints_its_help_and_an_unknown_command_is_one_error() -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+
+    alone = CliRunner().invoke(cli, [])
+    assert alone.exit_code == 2 and "Commands:" in alone.stderr and "error:" not in alone.stderr
+    unknown = CliRunner().invoke(cli, ["scna"])
+    assert unknown.exit_code == 2
+    assert unknown.stderr.splitlines()[-1] == "error: No such command 'scna'."
