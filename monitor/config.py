@@ -11,6 +11,7 @@ the environment and never appear in a repr, a message or a log line.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -200,9 +201,11 @@ def _feeds(data: Mapping[str, Any], base: Path, problems: list[Problem]) -> tupl
         opml = base / data["feeds_opml"]
         try:
             listed = read_opml(opml)
-        except ConfigError as exc:
+        except ConfigError as exc:  # "path: message" or "path:line: message"
             listed = []
-            problems.append(Problem(str(opml), 0, str(exc).removeprefix(f"{opml}: ")))
+            found = re.match(rf"{re.escape(str(opml))}(?::(\d+))?: (.*)", str(exc), re.DOTALL)
+            problems.append(Problem(str(opml), int(found[1] or 0), found[2]) if found
+                            else Problem(str(opml), 0, str(exc)))
         for feed in listed:
             message = location_problem(feed.url, opml.parent)
             if message:

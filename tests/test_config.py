@@ -200,3 +200,11 @@ def test_two_channels_with_one_name(tmp_path: Path) -> None:
     path = write(tmp_path, '[[channels]]\nname = "c"\n\n[[channels]]\nname = "c"\n')
     with pytest.raises(ConfigError, match=r"monitor.toml:5: two \[\[channels\]\] are named 'c'"):
         load_config(path, environ={})
+
+
+def test_a_broken_opml_file_is_a_problem_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "list.opml").write_text("<opml>\n<body>\n</opml>", encoding="utf-8")
+    path = write(tmp_path, 'feeds_opml = "list.opml"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert str(caught.value).startswith(f"{tmp_path / 'list.opml'}:3: not valid OPML")
