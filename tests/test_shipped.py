@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -58,9 +59,17 @@ def test_init_never_overwrites_a_file(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_wheel_carries_the_defaults_and_works_from_an_empty_folder(tmp_path: Path) -> None:
+    # Built from the package alone (as the Dockerfile does), in a scratch copy: the wheel
+    # needs nothing outside monitor/, and the checkout gets no build/ directory.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "monitor", source / "monitor",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
     wheels = tmp_path / "wheels"
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                            str(wheels), str(ROOT)], capture_output=True, text=True, timeout=600)
+                            str(wheels), str(source)], capture_output=True, text=True,
+                           timeout=600)
     if built.returncode != 0 and "No matching distribution" in built.stderr:
         pytest.skip("pip cannot reach a package index to build the wheel")
     assert built.returncode == 0, built.stderr[-2000:]
