@@ -33,6 +33,7 @@ from monitor.posting import (
 )
 from monitor.rules.reload import RuleBook
 from monitor.schedule import build_scheduler, due_digests
+from monitor.sources.diagnose import shared_cause
 from monitor.sources.fulltext import feed_hosts
 from monitor.sources.guard import AddressGuard
 from monitor.sources.policy import is_due
@@ -77,10 +78,13 @@ class Service:
                               store=self.store, now=now, options=options,
                               matcher=self.rules.matcher)
             failed = [f for f in report.feeds if f.status == "error"]
-            event(log, "poll.done", feeds=len(due), failed=len(failed),
-                  matches=len(report.items))
+            event(log, "poll.done", feeds=len(due), failed=len(failed), matches=report.matched)
             for feed in failed:
                 event(log, "feed.failed", logging.WARNING, feed=feed.url, error=feed.error)
+            shared = shared_cause([f.error for f in failed], len(report.feeds))
+            if shared:
+                event(log, "poll.failing", logging.ERROR, problem=shared.summary(len(due)),
+                      check=shared.cause.check)
 
     def digest(self, channel: Channel) -> None:
         """Build, store and send the channel's digest for the window since its last one."""

@@ -17,13 +17,23 @@ Per-feed failures are collected into the run report, not raised past the pipelin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class MonitorError(Exception):
     """Root of every error monitor reports as one clear sentence."""
 
 
 class ConfigError(MonitorError, ValueError):
-    """The configuration file or the environment is invalid."""
+    """The configuration file or the environment is invalid.
+
+    `problems` holds every problem found, one `file:line: message` each, when a whole
+    config was checked; the message then names the first.
+    """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
 
 
 class RuleError(MonitorError, ValueError):

@@ -166,6 +166,10 @@ class Story:
         return tuple(seen)
 
 
+# How a digest is cut into sections: per rule, per signal group of a rule, or not at all.
+SECTION_MODES = ("rule", "group", "none")
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
     title: str
@@ -182,6 +186,8 @@ class Digest:
     until: datetime
     sections: tuple[Section, ...]
     notes: tuple[str, ...] = ()
+    # stories the limits left out: {"per_source": 4, "max_stories": 2}; a note says so too
+    not_shown: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def stories(self) -> tuple[Story, ...]:
@@ -235,3 +241,4 @@ class PollReport:
     items: tuple[Item, ...]
     stories: Mapping[str, str] = field(default_factory=dict)  # article uid -> story id
     notes: tuple[str, ...] = ()
+    matched: int = 0  # articles whose matches the cycle stored (new or changed text)

@@ -69,7 +69,7 @@ def test_scan_then_digest_posts_once(env: Path, slack: SlackServer) -> None:
     assert slack.messages == []  # a dry run sends nothing ...
     posted = invoke("digest")
     assert posted.exit_code == 0, posted.output
-    assert "ai-infra: posted digest 1 (1 messages)." in posted.stdout  # ... and stores nothing
+    assert "ai-infra: posted digest 1 (1 message)." in posted.stdout  # ... and stores nothing
     (message,) = slack.messages
     assert message.channel == "C0AIINFRA"
     assert "Nvidia and Oracle open a 300 MW AI data centre in Texas" in message.text
@@ -135,3 +135,43 @@ def test_post_without_slack_is_a_config_error(env: Path, monkeypatch: pytest.Mon
     result = invoke("scan", "--no-full-text", "--post")
     assert result.exit_code == 1
     assert "--post needs Slack" in result.stderr
+
+
+def without_slack(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    config = (env / "monitor.toml").read_text(encoding="utf-8")
+    (env / "monitor.toml").write_text(config.split("[[channels]]")[0], encoding="utf-8")
+
+
+def test_a_slack_preview_without_slack_shows_a_default_channels_messages(
+        env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    without_slack(env, monkeypatch)
+    invoke("scan", "--no-full-text")
+    preview = invoke("digest", "--dry-run", "--format", "slack")
+    assert preview.exit_code == 0
+    (message,) = json.loads(preview.stdout)
+    assert message["channel"] == "console" and message["thread"] is False
+    assert message["blocks"][0]["type"] == "header"
+    assert ITEMS[0]["title"] in json.dumps(message["blocks"], ensure_ascii=False)
+    assert "Nothing new" not in invoke("digest", "--dry-run").stdout  # a preview stores nothing
+
+
+def test_a_digest_says_what_the_per_source_cap_left_out(
+        env: Path, monkeypatch: pytest.MonkeyPatch, feed_server: FeedServer) -> None:
+    without_slack(env, monkeypatch)
+    places = ["Texas", "Ohio", "Oslo", "Lyon", "Milan"]
+    builders = ["Nvidia", "Oracle", "Equinix", "Nebius", "Fluidstack"]
+    feed_server.routes["/feed"] = Route(rss([
+        {"title": f"{who} opens a {100 + 50 * k} MW AI data centre in {where}",
+         "link": f"https://a.example/{k}", "pubDate": f"Wed, 25 Nov 2026 1{k}:00:00 GMT",
+         "description": f"{who} opened a data centre campus in {where} for AI training."}
+        for k, (who, where) in enumerate(zip(builders, places, strict=True))], title="Test News"))
+    invoke("scan", "--no-full-text")
+    for fmt, line in [("text", "! 2 more stories not shown: per-source cap 3"),
+                      ("markdown", "> 2 more stories not shown: per-source cap 3")]:
+        shown = invoke("digest", "--dry-run", "--format", fmt).stdout
+        assert "3 stories · " in shown and line in shown.splitlines()
+    doc = json.loads(invoke("digest", "--dry-run", "--format", "json").stdout)
+    assert doc["not_shown"] == {"per_source": 2, "max_stories": 0}
+    slack = invoke("digest", "--dry-run", "--format", "slack").stdout
+    assert "2 more stories not shown: per-source cap 3" in slack
