@@ -106,10 +106,15 @@ class Service:
         """Send pending digest parts whose retry time has come."""
         with self._busy:
             for result in flush(self.store, self.config, channels or self.channels(), self.clock):
+                for note in result.notes:
+                    event(log, "delivery.note", logging.WARNING, channel=result.channel,
+                          note=note)
+                if not result.attempted and not result.permanent:
+                    continue  # waiting for its retry time: said when it failed
                 level = logging.INFO if result.done else logging.WARNING
                 event(log, "digest.sent" if result.done else "digest.failed", level,
                       channel=result.channel, digest=result.digest_id, parts=result.sent,
-                      error=result.error)
+                      found=result.found, error=result.error)
 
     def catch_up(self) -> None:
         """Send the digests whose time passed while the process was down."""
@@ -132,7 +137,8 @@ class Service:
             event(log, "config.rejected", logging.ERROR, error=str(exc))
 
     def once(self) -> None:
-        """`run --once`: every due feed once, every due digest, pending retries, then return."""
+        """`run --once`: pending retries, every due feed once, every due digest, then return."""
+        self.flush()  # what an earlier run left pending goes out first
         self.poll()
         self.catch_up()
         self.flush()
@@ -148,8 +154,8 @@ def run_forever(service: Service, lock: InstanceLock, stop: threading.Event,
     event(log, "run.started", feeds=len(service.config.feeds),
           channels=",".join(c.name for c in service.channels()))
     try:
-        _guarded(service.catch_up)()
         _guarded(service.flush)()  # what an earlier run left pending goes out first
+        _guarded(service.catch_up)()
         while not stop.wait(1.0):
             lock.check()
             if hup.is_set():

@@ -2,14 +2,19 @@
 
 A digest is stored with all its message parts (pending) before anything is sent. A
 sender claims a pending digest with a conditional update (so two runs at once cannot
-both send it), posts the parts not yet accepted, and records each part's Slack `ts` as
-soon as Slack accepts it. A failure leaves the rest pending with a backoff; a process
-killed between two parts resumes at the next part on the next run.
+both send it) for a short lease it renews before every part, records each part's
+attempt before sending it and Slack's `ts` as soon as Slack accepts it (`delivery.py`
+says how a part whose answer was lost is found instead of sent twice). A transient
+failure leaves the rest pending with a jittered backoff (or Slack's Retry-After); a
+permanent one waits a day; a process killed mid-digest leaves a claim that runs out
+within a minute, and the next run finishes the digest.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import random
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,14 +23,17 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from monitor.deliver.slack import MessagePart
-from monitor.deliver.slack_client import Sender, send_parts
+from monitor.deliver.slack_client import Sender, Sent
+from monitor.deliver.slack_errors import SlackDeliveryError
+from monitor.delivery import Attempt, deliver
 from monitor.errors import DeliveryError
 from monitor.model import Article, Digest
 from monitor.schema import articles, digest_parts, digests, posted
 from monitor.store import Store, row_to_article
 
-LEASE = timedelta(minutes=10)  # a claim outlives any one send; a crashed claimer expires
+LEASE = timedelta(seconds=60)  # renewed before every part; a killed sender's runs out soon
 MAX_BACKOFF = timedelta(hours=1)
+PERMANENT_WAIT = timedelta(days=1)  # after a permanent error, unless the setup changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,19 +50,38 @@ class Pending:
     parts_total: int
     parts_sent: int
 
+    def due(self, now: datetime) -> bool:
+        return self.next_attempt is None or self.next_attempt <= now
+
+    @property
+    def key(self) -> str:
+        """Unique to this digest in this store (ids alone repeat across stores)."""
+        seed = f"{self.channel}|{self.id}|{self.created_at.isoformat()}"
+        return hashlib.sha256(seed.encode()).hexdigest()[:16]
+
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
     digest_id: int
     channel: str
-    sent: int  # parts accepted in this attempt
+    sent: int  # parts accepted in this attempt (posted, or found already in the channel)
     done: bool
     error: str | None = None
+    attempted: bool = True  # False: not due yet (a backoff), nothing was tried
+    retry_at: datetime | None = None
+    permanent: bool = False  # a human must fix something first
+    found: int = 0  # parts found in the channel instead of posted again
+    notes: tuple[str, ...] = ()  # e.g. delivery there is at-least-once, and why
 
 
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4 ... minutes after each failed attempt, at most an hour."""
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def jittered(delay: timedelta, rng: random.Random) -> timedelta:
+    """Between half and all of `delay`, so senders that failed together do not retry together."""
+    return delay * (0.5 + rng.random() / 2)
 
 
 class Outbox:
@@ -142,52 +169,96 @@ class Outbox:
         with self.store.begin() as c:
             return token if c.execute(update).rowcount == 1 else None
 
-    def _parts(self, digest_id: int) -> tuple[list[MessagePart], dict[int, str]]:
+    def renew(self, digest_id: int, token: str, now: datetime) -> None:
+        """Extend our claim; raise DeliveryError when another run has taken the digest over."""
+        update = (digests.update()
+                  .where(digests.c.id == digest_id, digests.c.claimed_by == token)
+                  .values(claimed_until=now + LEASE))
+        with self.store.begin() as c:
+            if c.execute(update).rowcount != 1:
+                raise DeliveryError(f"digest {digest_id} was taken over by another run while "
+                                    "this one sent it; that run finishes it")
+
+    def _parts(self, digest_id: int) -> tuple[list[MessagePart], dict[int, str],
+                                              dict[int, datetime]]:
+        """The parts, those Slack has (index -> ts), and those attempted without an answer."""
         query = sa.select(digest_parts).where(digest_parts.c.digest_id == digest_id) \
             .order_by(digest_parts.c.idx)
         with self.store.begin() as c:
             rows = list(c.execute(query))
         parts = [_part(r.idx, r.payload) for r in rows]
-        return parts, {r.idx: r.ts for r in rows if r.ts}
+        unsure = {r.idx: r.sent_at for r in rows if not r.ts and r.sent_at is not None}
+        return parts, {r.idx: r.ts for r in rows if r.ts}, unsure
 
-    def _mark(self, digest_id: int, index: int, ts: str, now: datetime) -> None:
+    def _set_part(self, digest_id: int, index: int, **values: object) -> None:
         with self.store.begin() as c:
             c.execute(digest_parts.update().where(digest_parts.c.digest_id == digest_id,
-                                                  digest_parts.c.idx == index)
-                      .values(ts=ts, sent_at=now))
+                                                  digest_parts.c.idx == index).values(**values))
 
-    def _finish(self, digest_id: int, token: str, now: datetime, error: str | None,
-                attempts: int) -> None:
-        values: dict[str, object] = {"claimed_by": None, "claimed_until": None}
-        if error is None:
-            values |= {"status": "sent", "sent_at": now, "last_error": None}
-        else:
-            values |= {"attempts": attempts + 1, "last_error": error,
-                       "next_attempt": now + backoff(attempts + 1)}
+    def _finish(self, digest_id: int, token: str, values: dict[str, object]) -> None:
+        values |= {"claimed_by": None, "claimed_until": None}
         with self.store.begin() as c:
             c.execute(digests.update().where(digests.c.id == digest_id,
                                              digests.c.claimed_by == token).values(**values))
 
+    def _failed(self, pending: Pending, token: str, now: datetime, exc: SlackDeliveryError,
+                rng: random.Random) -> datetime:
+        """Record a failed attempt; return when the next one is due."""
+        wait = PERMANENT_WAIT if not exc.transient else max(
+            jittered(backoff(pending.attempts + 1), rng),
+            timedelta(seconds=exc.retry_after or 0))
+        self._finish(pending.id, token, {"attempts": pending.attempts + 1,
+                                         "last_error": str(exc), "next_attempt": now + wait})
+        return now + wait
+
     def send(self, pending: Pending, sender: Sender, channel: str,
-             clock: Callable[[], datetime]) -> SendResult | None:
+             clock: Callable[[], datetime], rng: random.Random | None = None
+             ) -> SendResult | None:
         """Send what is left of one digest; None when it is not ours to send now."""
         token = self.claim(pending.id, clock())
         if token is None:
             return None
-        parts, sent = self._parts(pending.id)
-        accepted: list[int] = []
-
-        def record(part: MessagePart, ts: str) -> None:
-            self._mark(pending.id, part.index, ts, clock())
-            accepted.append(part.index)
-
+        parts, sent, unsure = self._parts(pending.id)
+        attempt = Attempt(pending.id, pending.key, channel, parts, sent, unsure)
+        recorder = _Recorder(self, pending.id, token, clock)
         try:
-            send_parts(sender, parts, channel=channel, sent=sent, on_sent=record)
-        except DeliveryError as exc:
-            self._finish(pending.id, token, clock(), str(exc), pending.attempts)
-            return SendResult(pending.id, pending.channel, len(accepted), False, str(exc))
-        self._finish(pending.id, token, clock(), None, pending.attempts)
-        return SendResult(pending.id, pending.channel, len(accepted), True)
+            count = deliver(attempt, sender, recorder, clock)
+        except SlackDeliveryError as exc:
+            retry_at = self._failed(pending, token, clock(), exc, rng or random.Random())
+            return SendResult(pending.id, pending.channel, recorder.count, False, str(exc),
+                              retry_at=retry_at, permanent=not exc.transient,
+                              found=attempt.found, notes=tuple(attempt.notes))
+        except DeliveryError as exc:  # the claim was lost: the other run finishes the digest
+            return SendResult(pending.id, pending.channel, recorder.count, False, str(exc),
+                              found=attempt.found, notes=tuple(attempt.notes))
+        now = clock()
+        self._finish(pending.id, token, {"status": "sent", "sent_at": now, "last_error": None,
+                                         "next_attempt": None})
+        return SendResult(pending.id, pending.channel, count, True, found=attempt.found,
+                          notes=tuple(attempt.notes))
+
+
+class _Recorder:
+    """Writes each step of one digest's delivery to the outbox as it happens."""
+
+    def __init__(self, outbox: Outbox, digest_id: int, token: str,
+                 clock: Callable[[], datetime]) -> None:
+        self.outbox, self.digest_id, self.token, self.clock = outbox, digest_id, token, clock
+        self.count = 0
+
+    def renew(self) -> None:
+        self.outbox.renew(self.digest_id, self.token, self.clock())
+
+    def attempting(self, index: int, at: datetime) -> None:
+        # sent_at without a ts: sent, answer not (yet) known; a later run looks first
+        self.outbox._set_part(self.digest_id, index, sent_at=at)
+
+    def refused(self, index: int) -> None:
+        self.outbox._set_part(self.digest_id, index, sent_at=None)
+
+    def accepted(self, index: int, sent: Sent) -> None:
+        self.outbox._set_part(self.digest_id, index, ts=sent.ts)
+        self.count += 1
 
 
 def _payload(part: MessagePart) -> str:

@@ -17,7 +17,7 @@ from monitor.deliver.slack_client import BotSender, Sender, WebhookSender
 from monitor.digest import build_digest
 from monitor.errors import ConfigError
 from monitor.model import Digest, Item, Rule
-from monitor.outbox import Outbox, SendResult
+from monitor.outbox import Outbox, Pending, SendResult
 from monitor.pipeline import summarise_item
 from monitor.rules.load import load_rules
 from monitor.sources.policy import feed_health
@@ -139,21 +139,42 @@ def health_notes(config: Config, store: Store, now: datetime) -> list[str]:
 
 def flush(store: Store, config: Config, channels: Sequence[Channel],
           clock: Callable[[], datetime]) -> list[SendResult]:
-    """Send every due pending digest of these channels (parts already sent are skipped)."""
+    """Send the pending digests of these channels, oldest first, each part once.
+
+    A channel stops at its first digest that is not done (not due yet, held by another
+    run, or failed), so its digests never arrive out of order; other channels go on.
+    """
     outbox = Outbox(store)
-    results = []
+    results: list[SendResult] = []
     for channel in channels:
         pending = outbox.pending(channel.name)
         if not pending:
             continue
-        sender = sender_for(channel, config)
-        if sender is None:
+        try:
+            sender = sender_for(channel, config)
+        except ConfigError as exc:
+            results.append(SendResult(pending[0].id, channel.name, 0, False, str(exc),
+                                      attempted=False, permanent=True))
             continue
-        target = channel.slack_channel or channel.name
-        for item in pending:
-            result = outbox.send(item, sender, target, clock)
-            if result is not None:
-                results.append(result)
+        if sender is not None:
+            results += _flush_channel(outbox, pending, sender, channel, clock)
+    return results
+
+
+def _flush_channel(outbox: Outbox, pending: Sequence[Pending], sender: Sender,
+                   channel: Channel, clock: Callable[[], datetime]) -> list[SendResult]:
+    results = []
+    for item in pending:
+        if not item.due(clock()):
+            results.append(SendResult(item.id, channel.name, 0, False, item.last_error,
+                                      attempted=False, retry_at=item.next_attempt))
+            break
+        result = outbox.send(item, sender, channel.slack_channel or channel.name, clock)
+        if result is None:
+            break  # another run is sending it
+        results.append(result)
+        if not result.done:
+            break
     return results
 
 

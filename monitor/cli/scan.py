@@ -125,7 +125,7 @@ def _post(report: PollReport, config: Config, store: Store) -> None:
                            outbox=Outbox(store), mode=slack_mode(channel), config=config)
         if record(store, prepared, now()) is None:
             click.echo(f"{channel.name}: nothing new to post.", err=True)
-            continue
+        # also what an earlier run left pending, oldest first
         report_results(channel.name, flush(store, config, [channel], now))
 
 

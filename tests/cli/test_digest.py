@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 from tests.feedserver import FeedServer, Route, rss
-from tests.slack_server import SlackServer
+from tests.slack_server import Failure, SlackServer
 
 ITEMS = [
     {"title": "Nvidia and Oracle open a 300 MW AI data centre in Texas",
@@ -103,8 +103,9 @@ def test_a_slack_failure_keeps_the_digest_and_exits_1(env: Path, slack: SlackSer
     slack.api_error("not_in_channel", times=10)
     failed = invoke("digest")
     assert failed.exit_code == 1
-    assert "invite it with /invite @monitor-bot" in failed.stderr
-    assert "will be retried" in failed.stderr
+    assert "The bot is not a member of ai-infra (not_in_channel): invite it with /invite @" \
+        in failed.stderr
+    assert "digest 1 waits until this is fixed" in failed.stderr
 
 
 def test_bad_token_is_one_sentence(env: Path, slack: SlackServer,
@@ -135,3 +136,59 @@ def test_post_without_slack_is_a_config_error(env: Path, monkeypatch: pytest.Mon
     result = invoke("scan", "--no-full-text", "--post")
     assert result.exit_code == 1
     assert "--post needs Slack" in result.stderr
+
+
+def test_digest_sends_what_is_pending_even_with_nothing_new(
+        env: Path, slack: SlackServer) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.config import load_config
+    from monitor.outbox import Outbox
+    from monitor.schema import digests
+    from monitor.store import Store
+
+    assert invoke("scan", "--no-full-text").exit_code == 0
+    slack.script(Failure(accept=True, drop=True))  # part 1 posted, its answer lost
+    slack.script(Failure(503, "service_unavailable", method="conversations.history"), times=4)
+    failed = invoke("digest")
+    assert failed.exit_code == 1 and "will be retried" in failed.stderr
+    store = Store(load_config(None).database)
+    (pending,) = Outbox(store).pending()
+    store.close()
+    assert pending.parts_sent == 0 and len(slack.messages) == 1
+    # nothing new since, and the retry time has not come: only the stored digest is pending
+    again = invoke("digest")
+    assert "nothing new since the last digest" in again.stdout
+    assert "digest 1 is pending and will be retried at " in again.stderr
+    assert again.exit_code == 0 and len(slack.messages) == 1
+    store = Store(load_config(None).database)
+    with store.begin() as c:  # its retry time comes
+        c.execute(digests.update().values(next_attempt=datetime.now(UTC)))
+    store.close()
+    done = invoke("digest")
+    assert done.exit_code == 0, done.output
+    assert "posted digest 1 (1 messages; 1 found already in the channel)." in done.stdout
+    assert len(slack.messages) == 1
+
+
+def test_post_to_an_unreachable_webhook_is_one_sentence(
+        env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = (env / "monitor.toml").read_text(encoding="utf-8")
+    (env / "monitor.toml").write_text(config.split("[[channels]]")[0], encoding="utf-8")
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", f"http://127.0.0.1:{port}/services/T/B/s3cr3t")
+    result = invoke("scan", "--no-full-text", "--post")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].endswith(
+        f"Could not reach the Slack incoming webhook at 127.0.0.1:{port} (Connection refused): "
+        "check the network, the proxy settings or SLACK_WEBHOOK_URL; the digest will be sent "
+        "on a later run.")
+    assert "urlopen" not in result.output and "SLACK_API_URL" not in result.output
+    assert "s3cr3t" not in result.output
