@@ -14,6 +14,7 @@ from monitor.cli.digest import digest
 from monitor.cli.feeds import feeds
 from monitor.cli.rules import rules
 from monitor.cli.scan import scan
+from monitor.cli.slack import slack
 from monitor.cli.summaries import extract, summarise
 from monitor.errors import MonitorError
 
@@ -54,6 +55,7 @@ cli.add_command(extract)
 cli.add_command(summarise)
 cli.add_command(run)
 cli.add_command(status)
+cli.add_command(slack)
 
 
 def main() -> None:
