@@ -10,6 +10,7 @@ import click
 from monitor import __version__
 from monitor.cli.common import Context
 from monitor.cli.daemon import run, status
+from monitor.cli.db import db
 from monitor.cli.digest import digest
 from monitor.cli.feeds import feeds
 from monitor.cli.rules import rules
@@ -55,6 +56,7 @@ cli.add_command(extract)
 cli.add_command(summarise)
 cli.add_command(run)
 cli.add_command(status)
+cli.add_command(db)
 cli.add_command(slack)
 
 
