@@ -154,6 +154,13 @@ class SlackServer:
         """How many requests went to one Web API method ("chat.postMessage")."""
         return sum(1 for path in self.requests if path == f"/api/{method}")
 
+    def seed(self, channel: str, ts: str, text: str = "posted earlier",
+             thread_ts: str | None = None) -> None:
+        """A message already in a channel before the test (posted by an earlier run)."""
+        with self.state.lock:
+            self.state.messages.append(
+                Posted("api", channel, text, [], thread_ts, ts, False, False, None, channel))
+
     def script(self, failure: Failure, times: int = 1) -> None:
         """Answer the next `times` message requests (to `failure.channel`) with `failure`."""
         with self.state.lock:
