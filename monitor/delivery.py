@@ -48,6 +48,7 @@ class Attempt:
     unsure: Mapping[int, datetime] = field(default_factory=dict)  # index -> attempt started
     notes: list[str] = field(default_factory=list)  # e.g. "at-least-once" for this channel
     found: int = 0  # parts found in the channel instead of sent again
+    unverified: bool = False  # a lost answer could not be looked up (no history scope)
 
     def part_key(self, index: int) -> PartKey:
         return PartKey(self.digest_id, f"{self.key}:{index}")
@@ -105,6 +106,7 @@ def _look(attempt: Attempt, sender: Sender, index: int, thread: str | None,
         return sender.find(attempt.part_key(index), channel=attempt.channel, thread_ts=thread,
                            around=around)
     except NoHistoryAccess as err:
+        attempt.unverified = True
         if str(err) not in attempt.notes:
             attempt.notes.append(str(err))
         return None

@@ -6,8 +6,9 @@ both send it) for a short lease it renews before every part, records each part's
 attempt before sending it and Slack's `ts` as soon as Slack accepts it (`delivery.py`
 says how a part whose answer was lost is found instead of sent twice). A transient
 failure leaves the rest pending with a jittered backoff (or Slack's Retry-After); a
-permanent one waits a day; a process killed mid-digest leaves a claim that runs out
-within a minute, and the next run finishes the digest.
+permanent one is recorded for `posting.py` to hold the channel; a process killed
+mid-digest leaves a claim that the next run takes over as soon as that process is gone
+(`claims.py`), or when its lease runs out within a minute, and that run finishes it.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from monitor import claims
 from monitor.deliver.slack import MessagePart
 from monitor.deliver.slack_client import Sender, Sent
 from monitor.deliver.slack_errors import SlackDeliveryError
@@ -33,7 +34,6 @@ from monitor.store import Store, row_to_article
 
 LEASE = timedelta(seconds=60)  # renewed before every part; a killed sender's runs out soon
 MAX_BACKOFF = timedelta(hours=1)
-PERMANENT_WAIT = timedelta(days=1)  # after a permanent error, unless the setup changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,7 @@ class Pending:
     last_error: str | None
     parts_total: int
     parts_sent: int
+    channel_id: str | None = None  # where part 1 went: the rest follow it
 
     def due(self, now: datetime) -> bool:
         return self.next_attempt is None or self.next_attempt <= now
@@ -72,6 +73,11 @@ class SendResult:
     permanent: bool = False  # a human must fix something first
     found: int = 0  # parts found in the channel instead of posted again
     notes: tuple[str, ...] = ()  # e.g. delivery there is at-least-once, and why
+    channel_id: str = ""  # the channel's id, when Slack said it
+    scopes: frozenset[str] | None = None  # the token's scopes, when Slack said them
+    no_history: bool = False  # a lost answer could not be looked up (missing scope)
+    subject: str = ""  # for a permanent error: "token", "channel" or "message"
+    code: str = ""  # Slack's error code
 
 
 def backoff(attempts: int) -> timedelta:
@@ -89,8 +95,12 @@ class Outbox:
         self.store = store
 
     def last_window_end(self, channel: str) -> datetime | None:
-        """Where the channel's next digest starts: the end of the last one stored."""
-        query = sa.select(sa.func.max(digests.c.window_end)).where(digests.c.channel == channel)
+        """Where the channel's next digest starts: the end of the last one stored.
+
+        What `scan --post` sent does not count: its stories are kept out by `posted`.
+        """
+        query = sa.select(sa.func.max(digests.c.window_end)).where(
+            digests.c.channel == channel, digests.c.origin == "digest")
         with self.store.begin() as c:
             value: datetime | None = c.execute(query).scalar()
         return value
@@ -116,13 +126,13 @@ class Outbox:
             return [row_to_article(row._mapping) for row in c.execute(query)]
 
     def add(self, digest: Digest, parts: Sequence[MessagePart], now: datetime,
-            status: str = "pending") -> int:
+            status: str = "pending", origin: str = "digest") -> int:
         """Store a digest, its parts and what it posts, in one transaction; return its id."""
         with self.store.begin() as c:
             inserted = c.execute(digests.insert().values(
                 channel=digest.channel, created_at=now, window_start=digest.since,
                 window_end=digest.until, stories=len(digest.stories), status=status,
-                attempts=0, next_attempt=now)).inserted_primary_key
+                attempts=0, next_attempt=now, origin=origin)).inserted_primary_key
             assert inserted is not None
             digest_id = int(inserted[0])
             if parts:
@@ -155,29 +165,15 @@ class Outbox:
             query = query.where(digests.c.channel == channel)
         with self.store.begin() as c:
             return [Pending(r.id, r.channel, r.created_at, r.window_end, r.attempts,
-                            r.next_attempt, r.last_error, r.total, r.done)
+                            r.next_attempt, r.last_error, r.total, r.done, r.channel_id)
                     for r in c.execute(query)]
 
     def claim(self, digest_id: int, now: datetime) -> str | None:
         """Take the digest for sending; None when another run holds it or it is not due."""
-        token = secrets.token_hex(8)
-        due = sa.or_(digests.c.next_attempt.is_(None), digests.c.next_attempt <= now)
-        free = sa.or_(digests.c.claimed_until.is_(None), digests.c.claimed_until < now)
-        update = (digests.update()
-                  .where(digests.c.id == digest_id, digests.c.status == "pending", due, free)
-                  .values(claimed_by=token, claimed_until=now + LEASE))
-        with self.store.begin() as c:
-            return token if c.execute(update).rowcount == 1 else None
+        return claims.claim(self.store, digest_id, now, LEASE)
 
     def renew(self, digest_id: int, token: str, now: datetime) -> None:
-        """Extend our claim; raise DeliveryError when another run has taken the digest over."""
-        update = (digests.update()
-                  .where(digests.c.id == digest_id, digests.c.claimed_by == token)
-                  .values(claimed_until=now + LEASE))
-        with self.store.begin() as c:
-            if c.execute(update).rowcount != 1:
-                raise DeliveryError(f"digest {digest_id} was taken over by another run while "
-                                    "this one sent it; that run finishes it")
+        claims.renew(self.store, digest_id, token, now, LEASE)
 
     def _parts(self, digest_id: int) -> tuple[list[MessagePart], dict[int, str],
                                               dict[int, datetime]]:
@@ -190,10 +186,17 @@ class Outbox:
         unsure = {r.idx: r.sent_at for r in rows if not r.ts and r.sent_at is not None}
         return parts, {r.idx: r.ts for r in rows if r.ts}, unsure
 
-    def _set_part(self, digest_id: int, index: int, **values: object) -> None:
+    def set_part(self, digest_id: int, index: int, **values: object) -> None:
         with self.store.begin() as c:
             c.execute(digest_parts.update().where(digest_parts.c.digest_id == digest_id,
                                                   digest_parts.c.idx == index).values(**values))
+
+    def set_channel_id(self, digest_id: int, channel_id: str) -> None:
+        """Where part 1 went, once: the rest of the digest follows it there."""
+        with self.store.begin() as c:
+            c.execute(digests.update().where(digests.c.id == digest_id,
+                                             digests.c.channel_id.is_(None))
+                      .values(channel_id=channel_id))
 
     def _finish(self, digest_id: int, token: str, values: dict[str, object]) -> None:
         values |= {"claimed_by": None, "claimed_until": None}
@@ -202,14 +205,19 @@ class Outbox:
                                              digests.c.claimed_by == token).values(**values))
 
     def _failed(self, pending: Pending, token: str, now: datetime, exc: SlackDeliveryError,
-                rng: random.Random) -> datetime:
-        """Record a failed attempt; return when the next one is due."""
-        wait = PERMANENT_WAIT if not exc.transient else max(
-            jittered(backoff(pending.attempts + 1), rng),
-            timedelta(seconds=exc.retry_after or 0))
-        self._finish(pending.id, token, {"attempts": pending.attempts + 1,
-                                         "last_error": str(exc), "next_attempt": now + wait})
-        return now + wait
+                rng: random.Random) -> datetime | None:
+        """Record a failed attempt; return when the next one is due (None: when fixed).
+
+        A permanent error leaves the digest due: `posting.py` holds its channel until the
+        setup changes or a day has passed, which no backoff here could know.
+        """
+        wait = max(jittered(backoff(pending.attempts + 1), rng),
+                   timedelta(seconds=exc.retry_after or 0))
+        values: dict[str, object] = {"attempts": pending.attempts + 1, "last_error": str(exc)}
+        if exc.transient:
+            values["next_attempt"] = now + wait
+        self._finish(pending.id, token, values)
+        return now + wait if exc.transient else None
 
     def send(self, pending: Pending, sender: Sender, channel: str,
              clock: Callable[[], datetime], rng: random.Random | None = None
@@ -219,23 +227,19 @@ class Outbox:
         if token is None:
             return None
         parts, sent, unsure = self._parts(pending.id)
-        attempt = Attempt(pending.id, pending.key, channel, parts, sent, unsure)
+        attempt = Attempt(pending.id, pending.key, pending.channel_id or channel, parts, sent,
+                          unsure)
         recorder = _Recorder(self, pending.id, token, clock)
         try:
-            count = deliver(attempt, sender, recorder, clock)
+            deliver(attempt, sender, recorder, clock)
         except SlackDeliveryError as exc:
             retry_at = self._failed(pending, token, clock(), exc, rng or random.Random())
-            return SendResult(pending.id, pending.channel, recorder.count, False, str(exc),
-                              retry_at=retry_at, permanent=not exc.transient,
-                              found=attempt.found, notes=tuple(attempt.notes))
+            return recorder.result(pending, attempt, exc, retry_at)
         except DeliveryError as exc:  # the claim was lost: the other run finishes the digest
-            return SendResult(pending.id, pending.channel, recorder.count, False, str(exc),
-                              found=attempt.found, notes=tuple(attempt.notes))
-        now = clock()
-        self._finish(pending.id, token, {"status": "sent", "sent_at": now, "last_error": None,
-                                         "next_attempt": None})
-        return SendResult(pending.id, pending.channel, count, True, found=attempt.found,
-                          notes=tuple(attempt.notes))
+            return recorder.result(pending, attempt, exc, None)
+        self._finish(pending.id, token, {"status": "sent", "sent_at": clock(),
+                                         "last_error": None, "next_attempt": None})
+        return recorder.result(pending, attempt, None, None)
 
 
 class _Recorder:
@@ -245,19 +249,36 @@ class _Recorder:
                  clock: Callable[[], datetime]) -> None:
         self.outbox, self.digest_id, self.token, self.clock = outbox, digest_id, token, clock
         self.count = 0
+        self.channel_id = ""
+        self.scopes: frozenset[str] | None = None
+
+    def result(self, pending: Pending, attempt: Attempt, exc: DeliveryError | None,
+               retry_at: datetime | None) -> SendResult:
+        slack = exc if isinstance(exc, SlackDeliveryError) else None
+        return SendResult(
+            pending.id, pending.channel, self.count, exc is None, str(exc) if exc else None,
+            retry_at=retry_at, permanent=slack is not None and not slack.transient,
+            found=attempt.found, notes=tuple(attempt.notes),
+            channel_id=self.channel_id or pending.channel_id or "", scopes=self.scopes,
+            no_history=attempt.unverified, subject=slack.subject if slack else "",
+            code=slack.code if slack else "")
 
     def renew(self) -> None:
         self.outbox.renew(self.digest_id, self.token, self.clock())
 
     def attempting(self, index: int, at: datetime) -> None:
         # sent_at without a ts: sent, answer not (yet) known; a later run looks first
-        self.outbox._set_part(self.digest_id, index, sent_at=at)
+        self.outbox.set_part(self.digest_id, index, sent_at=at)
 
     def refused(self, index: int) -> None:
-        self.outbox._set_part(self.digest_id, index, sent_at=None)
+        self.outbox.set_part(self.digest_id, index, sent_at=None)
 
     def accepted(self, index: int, sent: Sent) -> None:
-        self.outbox._set_part(self.digest_id, index, ts=sent.ts)
+        self.outbox.set_part(self.digest_id, index, ts=sent.ts)
+        if sent.channel_id and not self.channel_id:
+            self.channel_id = sent.channel_id
+            self.outbox.set_channel_id(self.digest_id, sent.channel_id)
+        self.scopes = sent.scopes if sent.scopes is not None else self.scopes
         self.count += 1
 
 

@@ -3,20 +3,25 @@
 It reads and never posts: auth.test for the token (and, from Slack's `x-oauth-scopes`
 header, its scopes), then each configured channel (conversations.info, or
 conversations.list for a name) for whether it exists, is archived, and has the bot in it.
+With a store it keeps what it learned (channel ids, the history scope) and lifts the hold
+on a channel it finds fixed, so its waiting digests go out on the next run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from monitor.config import Channel, Config
 from monitor.deliver.slack_client import WebhookSender
-from monitor.deliver.slack_errors import SlackDeliveryError, api_error
+from monitor.deliver.slack_errors import SlackDeliveryError
 from monitor.deliver.slack_http import DEFAULT_API_URL
-from monitor.deliver.slack_reads import ChannelInfo, Identity, SlackReader
+from monitor.deliver.slack_reads import ChannelInfo, Identity, SlackReader, channel_problem
 from monitor.errors import ConfigError
 from monitor.posting import channels_for
+from monitor.slack_state import SlackState
+from monitor.store import Store
 
 # Every scope the bot uses, and what for (slack/manifest.yaml asks for exactly these).
 SCOPES = {
@@ -44,8 +49,9 @@ class Finding:
 Reader = Callable[[str, str], SlackReader]  # (token, base url) -> reader
 
 
-def check_slack(config: Config, channel_name: str | None = None,
-                reader: Reader | None = None) -> list[Finding]:
+def check_slack(config: Config, channel_name: str | None = None, *,
+                reader: Reader | None = None, store: Store | None = None,
+                now: datetime | None = None) -> list[Finding]:
     """Every finding about the Slack setup of the configured (or the named) channel."""
     channels = channels_for(config, channel_name)
     bots = [c for c in channels if c.slack_channel and not c.webhook]
@@ -58,7 +64,27 @@ def check_slack(config: Config, channel_name: str | None = None,
     if bots:
         make = reader or (lambda token, url: SlackReader(token, base_url=url))
         findings += _bot(config, bots, make)
+    if store is not None and now is not None:
+        findings += _keep(SlackState(store), bots, findings, now)
     return findings
+
+
+def _keep(state: SlackState, channels: Sequence[Channel], findings: Sequence[Finding],
+          now: datetime) -> list[Finding]:
+    """Store the channel ids found; lift the hold on each channel found fixed."""
+    token_ok = any(f.ok and f.text.startswith("token:") for f in findings)
+    scopes_ok = not any(not f.ok and f.text.startswith("scopes:") for f in findings)
+    said = []
+    for channel in channels:
+        found = next((f for f in findings if f.channel == channel.name), None)
+        if found is None or found.info is None:
+            continue
+        state.learned(channel.name, channel.slack_channel, now, channel_id=found.info.id,
+                      private=found.info.private)
+        if found.ok and token_ok and scopes_ok and state.unblock(channel.name):
+            said.append(Finding(True, f"channel {channel.name}: fixed; its waiting digests go "
+                                      "out on the next run", channel.name))
+    return said
 
 
 def _webhook(config: Config, channel: Channel) -> Finding:
@@ -103,17 +129,13 @@ def _channel(reader: SlackReader, who: Identity, channel: Channel) -> Finding:
             return Finding(False, f"channel {channel.name}: {target} was not checked: the token "
                                   "may not read channels (see the scopes below)", channel.name)
         return Finding(False, f"channel {channel.name}: {exc}", channel.name)
-    if info is None:
-        problem = api_error("channel_not_found", channel=target)
-    elif info.archived:
-        problem = api_error("is_archived", channel=target)
-    elif not info.member:
-        problem = api_error("not_in_channel", channel=target, bot=who.user)
-    else:
-        kind = "private" if info.private else "public"
-        return Finding(True, f"channel {channel.name}: #{info.name} ({info.id}, {kind}), the "
-                             "bot is a member", channel.name, info)
-    return Finding(False, f"channel {channel.name}: {problem}", channel.name, info)
+    problem = channel_problem(info, target, bot=who.user)
+    if problem is not None:
+        return Finding(False, f"channel {channel.name}: {problem}", channel.name, info)
+    assert info is not None
+    kind = "private" if info.private else "public"
+    return Finding(True, f"channel {channel.name}: #{info.name} ({info.id}, {kind}), the bot "
+                         "is a member", channel.name, info)
 
 
 def _scopes(who: Identity, infos: Sequence[ChannelInfo | None]) -> list[Finding]:

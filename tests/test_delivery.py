@@ -6,9 +6,14 @@ the history scope), or says it is at-least-once (a webhook, a bot without the sc
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -153,3 +158,52 @@ def test_without_the_history_scope_a_lost_answer_means_at_least_once(
         assert result is not None and result.done
         assert [m.text for m in slack.messages].count(parts[0].text) == 2
         assert any("at-least-once until the scope is granted" in n for n in result.notes)
+
+
+@pytest.mark.slow
+def test_sigkill_between_slack_accepting_and_our_record_in_a_real_process(
+        tmp_path: Path) -> None:
+    """`monitor digest` is killed while Slack holds its answer to part 2; the next run
+    takes the dead run's claim over at once, finds part 2 in the thread, sends the rest."""
+    (tmp_path / "monitor.toml").write_text(f"""
+rules = "{Path(__file__).parent / 'data' / 'rules'}"
+database = "{tmp_path / 'monitor.db'}"
+[[channels]]
+name = "ai-infra"
+slack_channel = "#ai-infra"
+max_stories = 120
+per_source = 0
+""", encoding="utf-8")
+    store = Store(f"sqlite:///{tmp_path / 'monitor.db'}")
+    items = [item(n) for n in range(90)]
+    stored(store, items, datetime.now(UTC) - timedelta(hours=1))  # a real clock: real processes
+    with SlackServer() as slack:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "SLACK_"))}
+        env |= {"MONITOR_CONFIG": str(tmp_path / "monitor.toml"), "SLACK_BOT_TOKEN": slack.token,
+                "SLACK_API_URL": slack.api_url}
+        slack.script(Failure(accept=True))  # part 1 as usual
+        slack.script(Failure(accept=True, pause=120))  # part 2 posted; the answer never comes
+        killed = subprocess.Popen([sys.executable, "-m", "monitor", "digest"], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while len(slack.messages) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(slack.messages) == 2
+        finally:
+            killed.send_signal(signal.SIGKILL)
+            killed.communicate(timeout=30)
+        (pending,) = Outbox(store).pending()
+        assert pending.parts_sent == 1  # part 2 is in the channel, but not in our records
+        again = subprocess.run([sys.executable, "-m", "monitor", "digest"], env=env,
+                               capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        total = pending.parts_total
+        assert (f"posted digest {pending.id} ({total - 1} messages; 1 found already in the "
+                "channel).") in again.stdout
+        texts = [m.text for m in slack.messages]
+        assert len(texts) == len(set(texts)) == total  # every part, each once
+        first = slack.messages[0]
+        assert all(m.thread_ts == first.ts and m.requested == "C0AIINFRA"
+                   for m in slack.messages[1:])
+    store.close()

@@ -25,6 +25,7 @@ from monitor.report import iso
 from monitor.rules.lint import Diagnostic
 from monitor.rules.reload import RuleBook
 from monitor.schedule import digest_trigger, next_fire
+from monitor.sending import delivery_report
 from monitor.sources.policy import feed_health
 from monitor.store import Store
 
@@ -60,7 +61,8 @@ def run(ctx: click.Context, config_path: str | None, once: bool, log_format: str
         try:
             service = _service(config, store, config_path, started=None if once else now())
             if once:
-                service.once()
+                if service.once():
+                    raise click.exceptions.Exit(1)  # a digest waits for a human: see status
                 return
             stop, hup = threading.Event(), threading.Event()
             install_signals(stop, hup)
@@ -141,6 +143,8 @@ def _status(config: Config, store: Store, stamp: datetime) -> dict[str, Any]:
             problems.append(f"{feed.name or feed.url} moved permanently to {state.moved_to}; "
                             "update its url in the config")
     outbox = Outbox(store)
+    delivery = delivery_report(config, store, stamp)
+    problems += delivery.problems
     channels = []
     for channel in channels_for(config):
         pending = outbox.pending(channel.name)
@@ -150,11 +154,12 @@ def _status(config: Config, store: Store, stamp: datetime) -> dict[str, Any]:
             "next_digest": iso(upcoming),
             "pending_parts": sum(p.parts_total - p.parts_sent for p in pending),
             "last_error": next((p.last_error for p in pending if p.last_error), None),
+            "waiting_for_fix": delivery.waiting.get(channel.name),
         })
         problems += [f"digest {p.id} for {channel.name} has failed {p.attempts} times: "
                      f"{p.last_error}" for p in pending if p.attempts >= STUCK_ATTEMPTS]
     return {"generated_at": iso(stamp), "feeds": feeds, "channels": channels,
-            "problems": problems}
+            "problems": problems, "notes": delivery.notes}
 
 
 def _print_status(doc: dict[str, Any]) -> None:
@@ -175,5 +180,7 @@ def _print_status(doc: dict[str, Any]) -> None:
     console.print(channels)
     for problem in doc["problems"]:
         console.print(f"needs attention: {problem}", style="red", markup=False)
+    for note in doc["notes"]:
+        console.print(f"note: {note}", style="yellow", markup=False)
     if not doc["problems"]:
         console.print("all well", style="green")

@@ -15,7 +15,6 @@ from monitor.outbox import Outbox, SendResult
 from monitor.posting import (
     Prepared,
     channels_for,
-    flush,
     gather,
     prepare,
     record,
@@ -23,6 +22,7 @@ from monitor.posting import (
     with_summary,
 )
 from monitor.report import iso
+from monitor.sending import flush
 from monitor.store import Store
 
 FORMATS = ["text", "markdown", "json", "slack"]
@@ -96,10 +96,10 @@ def _post(store: Store, config: Config, prepared: Prepared) -> None:
 
 def report_results(name: str, results: Sequence[SendResult]) -> None:
     """One line per digest; exit 1 when a send failed or a human must fix something."""
-    for note in dict.fromkeys(n for r in results for n in r.notes):
-        click.echo(f"{name}: note: {note}", err=True)
     for result in results:
         click.echo(_result_line(name, result), err=not result.done)
+    for note in dict.fromkeys(n for r in results for n in r.notes):
+        click.echo(f"{name}: note: {note}", err=True)
     if any(not r.done and (r.attempted or r.permanent) for r in results):
         raise click.exceptions.Exit(1)
 
@@ -111,6 +111,8 @@ def _result_line(name: str, result: SendResult) -> str:
         return f"{name}: posted digest {result.digest_id} ({result.sent} messages{found})."
     if result.permanent:
         return f"{name}: digest {result.digest_id} waits until this is fixed: {result.error}"
+    if not result.attempted and result.retry_at is None:
+        return f"{name}: digest {result.digest_id} is pending: {result.error}"
     if not result.attempted:
         return (f"{name}: digest {result.digest_id} is pending and will be retried{when} "
                 f"(last error: {result.error})")

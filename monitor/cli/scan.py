@@ -29,9 +29,10 @@ from monitor.model import Feed, PollReport
 from monitor.outbox import Outbox
 from monitor.pipeline import CycleOptions, run_scan
 from monitor.pipeline import Progress as ProgressFn
-from monitor.posting import channels_for, flush, prepare, record, sender_for, slack_mode
+from monitor.posting import channels_for, prepare, record, sender_for, slack_mode
 from monitor.report import print_text, render_json, render_markdown
 from monitor.rules.load import load_rules_strict
+from monitor.sending import flush
 from monitor.sources.fulltext import feed_hosts
 from monitor.sources.guard import AddressGuard
 from monitor.store import Store
@@ -123,7 +124,8 @@ def _post(report: PollReport, config: Config, store: Store) -> None:
                  if not rules or any(m.rule_id in rules for m in i.matches)]
         prepared = prepare(channel, items, now=report.generated_at, since=None,
                            outbox=Outbox(store), mode=slack_mode(channel), config=config)
-        if record(store, prepared, now()) is None:
+        # "scan": what it posts is kept out of later digests, but the window stays put
+        if record(store, prepared, now(), origin="scan") is None:
             click.echo(f"{channel.name}: nothing new to post.", err=True)
         # also what an earlier run left pending, oldest first
         report_results(channel.name, flush(store, config, [channel], now))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli.common import config_option, get_config
+from monitor.cli.common import config_option, get_config, now, open_store
 
 
 @click.group()
@@ -25,7 +25,8 @@ def check(config_path: str | None, channel_name: str | None) -> None:
     """Check the bot token, its scopes, and each channel (exists, not archived, bot a member).
 
     Reads only, never posts. Prints one line per finding, each problem with its fix, and
-    exits 1 when something is wrong.
+    exits 1 when something is wrong. A channel found fixed no longer waits: its pending
+    digests go out on the next run.
 
     Example:
 
@@ -33,7 +34,12 @@ def check(config_path: str | None, channel_name: str | None) -> None:
     """
     from monitor.slack_check import check_slack
 
-    findings = check_slack(get_config(config_path), channel_name)
+    config = get_config(config_path)
+    store = open_store(config)
+    try:
+        findings = check_slack(config, channel_name, store=store, now=now())
+    finally:
+        store.close()
     for finding in findings:
         click.echo(f"{'ok' if finding.ok else 'problem'}: {finding.text}")
     problems = sum(not f.ok for f in findings)

@@ -84,6 +84,7 @@ class BotSender:
         self._client = web_client(token, base_url, policy, post_handlers(policy))
         self.reader = SlackReader(token, base_url=base_url, policy=policy)
         self._host = urlsplit(base_url).netloc or base_url
+        self.labels: dict[str, str] = {}  # channel id -> as the config names it, for messages
 
     def send(self, part: MessagePart, *, channel: str, thread_ts: str | None,
              key: PartKey) -> Sent:
@@ -129,7 +130,8 @@ class BotSender:
             return rate_limited(retry_after(err.response.headers))
         if status >= 500 or code in UNCERTAIN_CODES | {"service_unavailable"}:
             return server_error(status, uncertain=True)
-        return api_error(code or str(status), channel=channel, needed=str(data.get("needed", "")))
+        return api_error(code or str(status), channel=self.labels.get(channel, channel),
+                         needed=str(data.get("needed", "")))
 
     def _lost(self, err: BaseException) -> SlackDeliveryError:
         where = f"Slack at {self._host}"

@@ -77,6 +77,7 @@ class SlackReader:
                  policy: RetryPolicy = DEFAULT_POLICY) -> None:
         self._client = web_client(token, base_url, policy, read_handlers(policy))
         self._host = urlsplit(base_url).netloc or base_url
+        self.scopes: frozenset[str] | None = None  # as Slack's last answer gave them
 
     def identity(self) -> Identity:
         response = self._call(self._client.auth_test, "")
@@ -144,8 +145,9 @@ class SlackReader:
               **args: Any) -> SlackResponse:
         """One read; an error becomes a SlackDeliveryError about the channel `about`."""
         try:
-            return method(**args)
+            response = method(**args)
         except SlackApiError as err:
+            self.scopes = scopes_of(err.response.headers) or self.scopes
             status = err.response.status_code
             data = err.response.data if isinstance(err.response.data, dict) else {}
             code = str(data.get("error", ""))
@@ -157,6 +159,20 @@ class SlackReader:
                             needed=str(data.get("needed", ""))) from None
         except (OSError, SlackClientError) as err:
             raise unreachable(f"Slack at {self._host}", reason_of(err), "SLACK_API_URL") from None
+        self.scopes = scopes_of(response.headers) or self.scopes
+        return response
+
+
+def channel_problem(info: ChannelInfo | None, target: str,
+                    bot: str = "") -> SlackDeliveryError | None:
+    """Why the bot cannot post to a channel as Slack describes it; None when it can."""
+    if info is None:
+        return api_error("channel_not_found", channel=target)
+    if info.archived:
+        return api_error("is_archived", channel=target)
+    if not info.member:
+        return api_error("not_in_channel", channel=target, bot=bot)
+    return None
 
 
 def _info(data: dict[str, Any]) -> ChannelInfo:

@@ -149,7 +149,7 @@ def test_digest_sends_what_is_pending_even_with_nothing_new(
 
     assert invoke("scan", "--no-full-text").exit_code == 0
     slack.script(Failure(accept=True, drop=True))  # part 1 posted, its answer lost
-    slack.script(Failure(503, "service_unavailable", method="conversations.history"), times=4)
+    slack.script(Failure(429, "ratelimited", retry_after=600, method="conversations.history"))
     failed = invoke("digest")
     assert failed.exit_code == 1 and "will be retried" in failed.stderr
     store = Store(load_config(None).database)
@@ -192,3 +192,53 @@ def test_post_to_an_unreachable_webhook_is_one_sentence(
         "on a later run.")
     assert "urlopen" not in result.output and "SLACK_API_URL" not in result.output
     assert "s3cr3t" not in result.output
+
+
+def test_a_permanent_error_waits_for_a_human_and_slack_check_lets_it_go(
+        env: Path, slack: SlackServer) -> None:
+    config = (env / "monitor.toml").read_text(encoding="utf-8")
+    (env / "monitor.toml").write_text(config.replace('slack_channel = "ai-infra"',
+                                                     'slack_channel = "#outside"'),
+                                      encoding="utf-8")
+    invoke("scan", "--no-full-text")
+    failed = invoke("digest")
+    assert failed.exit_code == 1
+    assert ("ai-infra: digest 1 waits until this is fixed: The bot is not a member of #outside "
+            "(not_in_channel)") in failed.stderr
+    calls = len(slack.requests)
+    status = invoke("status", "--format", "json")
+    doc = json.loads(status.stdout)
+    assert status.exit_code == 1
+    assert any(p.startswith("ai-infra: The bot is not a member of #outside (not_in_channel)")
+               and "The digest waits" in p for p in doc["problems"])
+    assert doc["channels"][0]["waiting_for_fix"].startswith("The bot is not a member")
+    assert invoke("digest").exit_code == 1
+    once = invoke("run", "--once", "--log-format", "json")
+    assert once.exit_code == 1
+    assert len(slack.requests) == calls  # within the day, waiting costs Slack nothing
+    slack.state.not_member.discard("C0OUTSIDE")  # someone types /invite @monitor-bot
+    check = invoke("slack", "check")
+    assert check.exit_code == 0, check.output
+    assert "ok: channel ai-infra: fixed; its waiting digests go out on the next run" \
+        in check.stdout
+    posted = invoke("digest")
+    assert posted.exit_code == 0 and "posted digest 1 (1 messages)." in posted.stdout
+    assert [m.channel for m in slack.messages] == ["C0OUTSIDE"]
+    assert invoke("status").exit_code == 0
+
+
+def test_scan_post_does_not_move_the_digest_window(
+        env: Path, slack: SlackServer, feed_server: FeedServer) -> None:
+    assert invoke("scan", "--no-full-text").exit_code == 0  # stored: first seen now
+    feed_server.routes["/other"] = Route(rss([{
+        "title": "Microsoft opens a 500 MW AI data centre in Wisconsin",
+        "link": "https://d.example/microsoft-wisconsin",
+        "description": "Microsoft opened a 500 MW data centre for AI training with GPUs."}]))
+    posted = invoke("scan", "--no-full-text", "--post", "--feed", feed_server.url("/other"))
+    assert posted.exit_code == 0 and len(slack.messages) == 1
+    assert "Microsoft" in slack.messages[0].text
+    digest = invoke("digest")  # the matches first seen before that scan are still due
+    assert digest.exit_code == 0, digest.output
+    (_, message) = slack.messages
+    assert ITEMS[0]["title"] in message.text and ITEMS[1]["title"] in message.text
+    assert "Microsoft" not in message.text  # and what the scan posted is not posted again
