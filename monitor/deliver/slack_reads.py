@@ -78,6 +78,7 @@ class SlackReader:
         self._client = web_client(token, base_url, policy, read_handlers(policy))
         self._host = urlsplit(base_url).netloc or base_url
         self.scopes: frozenset[str] | None = None  # as Slack's last answer gave them
+        self._truncated = False
 
     def identity(self) -> Identity:
         response = self._call(self._client.auth_test, "")
@@ -118,6 +119,11 @@ class SlackReader:
         for found in self._listed(name_or_id):
             if str(found.get("name", "")).casefold() == wanted.casefold():
                 return _info(found)
+        if self._truncated:
+            raise SlackDeliveryError(
+                f"{name_or_id} is not among the first {MAX_PAGES * 1000:,} channels the bot "
+                "can see: set slack_channel to the channel's id (C0…, in its details) instead "
+                "of its name.", transient=True, code="too_many_channels")
         return None
 
     def _listed(self, name: str) -> Iterator[dict[str, Any]]:
@@ -133,13 +139,15 @@ class SlackReader:
 
     def _pages(self, method: Callable[..., SlackResponse], channel: str, key: str,
                args: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        cursor = ""
+        """The items of up to MAX_PAGES pages; `_truncated` says whether more were left."""
+        cursor, self._truncated = "", False
         for _ in range(MAX_PAGES):
             response = self._call(method, channel, **args, **({"cursor": cursor} if cursor else {}))
             yield from response.get(key) or []
             cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
             if not cursor:
                 return
+        self._truncated = True
 
     def _call(self, method: Callable[..., SlackResponse], about: str,
               **args: Any) -> SlackResponse:

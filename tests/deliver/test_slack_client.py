@@ -514,3 +514,23 @@ def test_fake_slack_takes_form_posts_with_the_token_in_the_body(slack: SlackServ
     assert (posted.channel, posted.text, posted.blocks) == ("C0AIINFRA", "hi", [section("hello")])
     assert response["ts"] == posted.ts
     assert client.api_call("auth.test", params={"token": slack.token})["user"] == "monitor-bot"
+
+
+def test_a_name_among_too_many_channels_is_not_taken_for_a_missing_channel(
+        slack: SlackServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.deliver.slack_reads as reads
+
+    monkeypatch.setattr(reads, "MAX_PAGES", 1)
+    slack.state.channels |= {f"extra-{n}": f"C0EXTRA{n:02d}" for n in range(1500)}
+    with pytest.raises(SlackDeliveryError) as caught:
+        bot(slack).reader.channel("#nowhere")
+    assert caught.value.transient and "set slack_channel to the channel's id" in str(caught.value)
+
+
+def test_the_fake_answers_permalinks_for_posted_messages(slack: SlackServer) -> None:
+    sent = bot(slack).send(part(), channel="ai-infra", thread_ts=None, key=key())
+    client = WebClient(token=slack.token, base_url=slack.api_url)
+    link = client.chat_getPermalink(channel="C0AIINFRA", message_ts=sent.ts)["permalink"]
+    assert link == f"https://test.slack.example/archives/C0AIINFRA/p{sent.ts.replace('.', '')}"
+    with pytest.raises(SlackApiError):
+        client.chat_getPermalink(channel="C0AIINFRA", message_ts="1.000001")
