@@ -17,6 +17,7 @@ from monitor.outbox import Outbox
 from monitor.posting import channels_for
 from monitor.report import iso
 from monitor.schedule import digest_trigger, next_fire
+from monitor.sending import DeliveryReport, delivery_report
 from monitor.sources.diagnose import cause_of, shared_cause
 from monitor.sources.policy import feed_health
 from monitor.store import Store
@@ -28,11 +29,13 @@ STUCK_ATTEMPTS = 3  # a digest that failed this often needs a human
 def status_report(config: Config, store: Store, stamp: datetime) -> dict[str, Any]:
     """The status document (`monitor status --format json` prints it as it is)."""
     states = store.feed_states(f.url for f in config.feeds)
-    channels, stuck = _channels(config, store, stamp)
+    delivery = delivery_report(config, store, stamp)
+    channels, stuck = _channels(config, store, stamp, delivery)
     return {"generated_at": iso(stamp),
             "feeds": [_feed_row(feed, states.get(feed.url)) for feed in config.feeds],
             "channels": channels,
-            "problems": feed_problems(config, states, stamp) + stuck}
+            "problems": feed_problems(config, states, stamp) + delivery.problems + stuck,
+            "notes": delivery.notes}
 
 
 def _feed_row(feed: Feed, state: FeedState | None) -> dict[str, Any]:
@@ -91,7 +94,7 @@ def _all_failing(count: int, total: int, errors: list[str | None]) -> str:
             "is online and can resolve names; `monitor feeds check` shows each feed's error.")
 
 
-def _channels(config: Config, store: Store, stamp: datetime
+def _channels(config: Config, store: Store, stamp: datetime, delivery: DeliveryReport
               ) -> tuple[list[dict[str, Any]], list[str]]:
     outbox = Outbox(store)
     rows, stuck = [], []
@@ -103,6 +106,7 @@ def _channels(config: Config, store: Store, stamp: datetime
             "next_digest": iso(upcoming),
             "pending_parts": sum(p.parts_total - p.parts_sent for p in pending),
             "last_error": next((p.last_error for p in pending if p.last_error), None),
+            "waiting_for_fix": delivery.waiting.get(channel.name),
         })
         stuck += [f"digest {p.id} for {channel.name} has failed {p.attempts} times: "
                   f"{p.last_error}" for p in pending if p.attempts >= STUCK_ATTEMPTS]

@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "rules": "monitor.cli.rules:rules",
     "run": "monitor.cli.daemon:run",
     "scan": "monitor.cli.scan:scan",
+    "slack": "monitor.cli.slack:slack",
     "status": "monitor.cli.daemon:status",
     "summarise": "monitor.cli.summaries:summarise",
 }

@@ -55,7 +55,8 @@ def run(ctx: click.Context, config_path: str | None, once: bool, log_format: str
         try:
             service = _service(config, store, config_path, started=None if once else now())
             if once:
-                service.once()
+                if service.once():
+                    raise click.exceptions.Exit(1)  # a digest waits for a human: see status
                 return
             stop, hup = threading.Event(), threading.Event()
             install_signals(stop, hup)
@@ -122,6 +123,8 @@ def _print_status(doc: dict[str, Any]) -> None:
     console = stdout_console()
     for problem in doc["problems"]:
         console.print(f"needs attention: {problem}", style="red", markup=False)
+    for note in doc.get("notes", []):
+        console.print(f"note: {note}", style="yellow", markup=False)
     if doc["problems"]:
         return
     if all(f["state"] == "never polled" for f in doc["feeds"]):

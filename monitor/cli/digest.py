@@ -113,31 +113,44 @@ def slack_payload(prepared: Prepared, config: Config) -> list[dict[str, Any]]:
 
 def _post(store: Store, config: Config, prepared: Prepared) -> None:
     from monitor.outbox import Outbox
-    from monitor.posting import flush, record
+    from monitor.posting import record
+    from monitor.sending import flush
 
     stamp = now()
     digest_id = record(store, prepared, stamp)
     channel = prepared.channel
     if digest_id is None:
         click.echo(f"{channel.name}: nothing new since the last digest; nothing posted.")
-        return
-    if not prepared.parts:
+    elif not prepared.parts:
         Outbox(store).mark_delivered(digest_id, stamp)
-        return
-    results = flush(store, config, [channel], now)
-    report_results(channel.name, results)
+    # also what an earlier run left pending (a crash, an outage), oldest first
+    report_results(channel.name, flush(store, config, [channel], now))
 
 
 def report_results(name: str, results: Sequence[SendResult]) -> None:
+    """One line per digest; exit 1 when a send failed or a human must fix something."""
+    for result in results:
+        click.echo(_result_line(name, result), err=not result.done)
+    for note in dict.fromkeys(n for r in results for n in r.notes):
+        click.echo(f"{name}: note: {note}", err=True)
+    if any(not r.done and (r.attempted or r.permanent) for r in results):
+        raise click.exceptions.Exit(1)
+
+
+def _result_line(name: str, result: SendResult) -> str:
+    from monitor.report import iso
     from monitor.wording import plural
 
-    failed = [r for r in results if not r.done]
-    for result in results:
-        if result.done:
-            click.echo(f"{name}: posted digest {result.digest_id} "
-                       f"({plural(result.sent, 'message')}).")
-    if failed:
-        for result in failed:
-            click.echo(f"{name}: digest {result.digest_id} is kept and will be retried: "
-                       f"{result.error}", err=True)
-        raise click.exceptions.Exit(1)
+    found = f"; {result.found} found already in the channel" if result.found else ""
+    when = f" at {iso(result.retry_at)}" if result.retry_at else ""
+    if result.done:
+        sent = plural(result.sent, "message")
+        return f"{name}: posted digest {result.digest_id} ({sent}{found})."
+    if result.permanent:
+        return f"{name}: digest {result.digest_id} waits until this is fixed: {result.error}"
+    if not result.attempted and result.retry_at is None:
+        return f"{name}: digest {result.digest_id} is pending: {result.error}"
+    if not result.attempted:
+        return (f"{name}: digest {result.digest_id} is pending and will be retried{when} "
+                f"(last error: {result.error})")
+    return f"{name}: digest {result.digest_id} is kept and will be retried{when}: {result.error}"

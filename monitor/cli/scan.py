@@ -130,7 +130,8 @@ def _post(report: PollReport, config: Config, store: Store) -> None:
     from monitor.cli.digest import report_results
     from monitor.errors import ConfigError
     from monitor.outbox import Outbox
-    from monitor.posting import channels_for, flush, prepare, record, sender_for, slack_mode
+    from monitor.posting import channels_for, prepare, record, sender_for, slack_mode
+    from monitor.sending import flush
 
     channels = [c for c in channels_for(config) if sender_for(c, config) is not None]
     if not channels:
@@ -142,9 +143,10 @@ def _post(report: PollReport, config: Config, store: Store) -> None:
                  if not rules or any(m.rule_id in rules for m in i.matches)]
         prepared = prepare(channel, items, now=report.generated_at, since=None,
                            outbox=Outbox(store), mode=slack_mode(channel), config=config)
-        if record(store, prepared, now()) is None:
+        # "scan": what it posts is kept out of later digests, but the window stays put
+        if record(store, prepared, now(), origin="scan") is None:
             click.echo(f"{channel.name}: nothing new to post.", err=True)
-            continue
+        # also what an earlier run left pending, oldest first
         report_results(channel.name, flush(store, config, [channel], now))
 
 
