@@ -12,6 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from monitor.facts import extract_facts
 from monitor.model import FIELDS, FeedReport, Hit, Item, PollReport
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -49,6 +50,9 @@ def _item_json(item: Item, report: PollReport) -> dict[str, Any]:
         ],
         "summary": item.summary or None,
         "story": report.stories.get(a.uid),
+        # Rule-based, so a scan stays offline and fast; `monitor facts` may add the LLM's.
+        "facts": extract_facts(a.title, "\n".join(t for t in (a.summary, a.content) if t))
+        .to_json(),
     }
 
 

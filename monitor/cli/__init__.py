@@ -11,6 +11,7 @@ from monitor import __version__
 from monitor.cli.common import Context
 from monitor.cli.daemon import run, status
 from monitor.cli.digest import digest
+from monitor.cli.facts import facts
 from monitor.cli.feeds import feeds
 from monitor.cli.rules import rules
 from monitor.cli.scan import scan
@@ -52,6 +53,7 @@ cli.add_command(rules)
 cli.add_command(digest)
 cli.add_command(extract)
 cli.add_command(summarise)
+cli.add_command(facts)
 cli.add_command(run)
 cli.add_command(status)
 
