@@ -15,7 +15,7 @@ Microsoft | Microsoft Corp | Microsoft Corporation; Amazon | Amazon.com
 AWS | Amazon Web Services; Google | Google Cloud | Google DeepMind | DeepMind; Alphabet
 Meta | Meta Platforms | Meta Platform; Facebook; Oracle | Oracle Cloud Infrastructure | OCI
 Apple; IBM; Alibaba | Alibaba Cloud | Alibaba Group; Tencent | Tencent Cloud; Baidu
-ByteDance; Huawei | Huawei Cloud; Tesla; SpaceX; OpenAI; Anthropic; xAI
+ByteDance; Huawei | Huawei Cloud; Tesla; SpaceX; OpenAI; Anthropic; xAI; Naver; Kakao; SAP
 Mistral | Mistral AI; Cohere; Safe Superintelligence
 Thinking Machines Lab | Thinking Machines; Aleph Alpha; Reflection AI; Poolside
 Stability AI; Black Forest Labs; Moonshot AI; Zhipu AI; MiniMax; Inflection AI; Perplexity
@@ -57,7 +57,9 @@ CDC Data Centres; Princeton Digital Group; ST Telemedia | STT GDC; Bridge Data C
 YTL | YTL Power; DayOne; GDS | GDS Holdings; Chindata; VNET; Kao Data; Ark Data Centres
 Pure DC; Virtus; Data4; Scaleway; Iliad; OVHcloud; Orange; Deutsche Telekom
 Telefonica | Telefónica; Swisscom; Telenor; Telia; Verne Global; atNorth; EcoDataCenter
-Green Mountain; Bulk Infrastructure; Start Campus; Fermi America; Switch Inc; Digital Edge
+Green Mountain; Bulk Infrastructure; Start Campus; Fermi America
+Schwarz Group | Schwarz Digits | STACKIT; DataVolt; Aramco | Saudi Aramco; SK Telecom; KT Corp
+Tata Consultancy Services | TCS; Larsen & Toubro | L&T; Sesterce; Switch Inc; Digital Edge
 """
 
 _INVESTORS = """
@@ -96,6 +98,7 @@ Oak Ridge National Laboratory | ORNL; Argonne National Laboratory | Argonne
 Lawrence Livermore National Laboratory | LLNL; Los Alamos National Laboratory; NERSC
 Forschungszentrum Jülich | Jülich Supercomputing Centre
 Barcelona Supercomputing Center | BSC; CINECA; GENCI; RIKEN; IndiaAI Mission; Stargate LLC
+UK Research and Innovation | UKRI; METI
 """
 
 # Only report, rate, regulate or analyse: never counted as companies of a story.

@@ -35,7 +35,7 @@ gwe mwe gigawatt gigawatts megawatt megawatts kilowatts percent years months""".
 _FILLER = frozenset("""ai advanced high-end high-performance cutting-edge latest new more
 additional next-generation next-gen top-end flagship custom data-center datacenter
 data center of the its their his her our graphics processing specialized specialised
-liquid-cooled leading-edge most powerful state-of-the-art""".split())
+liquid-cooled leading-edge most powerful state-of-the-art strong""".split())
 _WORD = re.compile(r"[\s-]+([\w.'+]+)")
 _PER = re.compile(r"\s+(?:per|each|in each|a|an)\s+(?:server|node|rack|system|board|tray|"
                   r"box|chassis|pod)s?\b", re.IGNORECASE)
@@ -63,19 +63,19 @@ def _counts_gpus(text: str, group: Group) -> bool:
     if not last.scaled and 1900 <= last.number <= 2100 and "," not in text[last.start:last.end] \
             and _YEAR_BEFORE.search(text, 0, group.start):
         return False
-    at = group.end
+    at, previous = group.end, ""
     for _ in range(5):
         word = _WORD.match(text, at)
         if word is None:
             return False
         token = word.group(1).rstrip(".").lower().removesuffix("'s")
-        if _NOUN.match(token):
+        if _NOUN.match(token) or (token in ("units", "unit") and previous == "processing"):
             return _PER.match(text, word.end()) is None
         if token in _NOT_GPU or token[:1].isdigit():
             return False
         if token not in _FILLER and not _is_name(word.group(1)):
             return False
-        at = word.end()
+        at, previous = word.end(), token
     return False
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.errors import FactsError, MonitorError
+from monitor.facts import render
 from monitor.facts.extract import MAX_CHARS, extract_facts
 from monitor.facts.merge import merge_facts
 from monitor.facts.money import amounts
@@ -120,16 +121,17 @@ def ground(proposed: Facts, title: str, text: str) -> Proposal:
     stated_counts = [q.value for s in parts for g in s.numbers for q in g.items]
     dropped: list[str] = []
 
-    def keep(values: Sequence[Any], stated: Callable[[Any], bool]) -> tuple[Any, ...]:
+    def keep(values: Sequence[Any], stated: Callable[[Any], bool],
+             shown: Callable[[Any], str] = str) -> tuple[Any, ...]:
         kept = tuple(v for v in values if stated(v))
-        dropped.extend(str(v) for v in values if v not in kept)
+        dropped.extend(shown(v) for v in values if v not in kept)
         return kept
 
     facts = Facts(
-        power_mw=keep(proposed.power_mw, lambda v: _near(v, stated_power)),
+        power_mw=keep(proposed.power_mw, lambda v: _near(v, stated_power), render.power),
         investment=keep(proposed.investment, lambda m: any(
-            c == m.currency and _close(a, m.amount) for a, c in stated_money)),
-        gpus=keep(proposed.gpus, lambda v: _near(v, stated_counts)),
+            c == m.currency and _close(a, m.amount) for a, c in stated_money), render.money),
+        gpus=keep(proposed.gpus, lambda v: _near(v, stated_counts), render.count),
         chips=keep(proposed.chips, lambda name: _written(name, flat)),
         companies=keep(proposed.companies, lambda name: _written(short_name(name), flat)),
         places=keep(proposed.places, lambda name: _written(name, flat)),
@@ -147,11 +149,12 @@ def _near(value: float, stated: Sequence[float]) -> bool:
 
 
 def _written(name: str, text: str) -> bool:
-    """The name's words appear whole in the text (case, spaces, dots and hyphens aside)."""
-    words = re.findall(r"[^\W_]+", name)
-    if not words:
+    """The name appears whole in the text, case, spaces, dots and hyphens aside
+    ("EuroHPC" in "Euro HPC", "US" in "U.S.")."""
+    letters = [c for c in name if c.isalnum()]
+    if not letters:
         return False
-    pattern = r"(?<![^\W_])" + r"[\s.\-]*".join(re.escape(w) for w in words) + r"(?![^\W_])"
+    pattern = r"(?<![^\W_])" + r"[\s.\-]?".join(re.escape(c) for c in letters) + r"(?![^\W_])"
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 

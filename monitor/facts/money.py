@@ -31,7 +31,8 @@ _TRAP = re.compile(
     r"closing price|price target|loss(?:es)?|lose[sd]?|"
     r"lost|wiped|erased|charges?|write-?downs?|impairments?|fines?|fined|penalt(?:y|ies)|"
     r"settlements?|damages|lawsuits?|salar(?:y|ies)|pay package|compensation|bonus(?:es)?|"
-    r"dividends?|buybacks?|repurchases?|tariffs?|taxes|net worth|"
+    r"dividends?|buybacks?|repurchases?|tariffs?|taxes|net worth|backlog|bookings|"
+    r"performance obligations?|company|companies|firm|startup|"
     r"quarter(?!\s+of\s+(?:capital|capex|spending|investment)))\b",
     re.IGNORECASE,
 )
@@ -47,7 +48,7 @@ _VALUED = re.compile(r"\b(?:valued|valuing|worth)\b", re.IGNORECASE)
 _DEAL = re.compile(r"\b(?:deal|agreement|contract|transaction|acquisition|acquire\w*|takeover|"
                    r"purchase|buyout|order|pact|capacity|commitment)s?\b", re.IGNORECASE)
 _HOLDING = re.compile(r"\b(?:stake|company|startup|firm|business|itself|it|valuation|"
-                      r"net)\b", re.IGNORECASE)
+                      r"net|market|industry|sector)\b", re.IGNORECASE)
 _CONVERSION = re.compile(r"\s*(?:\(|,\s*or|-)\s*(?:about|around|approximately|approx\.|"
                          r"roughly|some|nearly|almost|equivalent to|equal to|or|c\.)?\s*$",
                          re.IGNORECASE)
@@ -124,12 +125,11 @@ def _nearest_cue(text: str, amount: Amount) -> str | None:
 
 
 def _valued(text: str, at: int) -> str:
-    """"a deal valued at $40bn" is investment; "the stake is valued at $135bn" is not."""
-    if text[at:at + 5].lower() == "worth":
-        before = text[max(0, at - 4):at].lower()
-        return "trap" if before.endswith("net ") else "invest"
+    """"a deal valued at $40bn" is investment; "the stake is valued at $135bn" and "the
+    market is worth $400bn" are not."""
     deal = [m.end() for m in _DEAL.finditer(text, 0, at)]
     holding = [m.end() for m in _HOLDING.finditer(text, 0, at)]
     if deal and (not holding or deal[-1] > holding[-1]):
         return "invest"
-    return "trap"
+    worth = text[at:at + 5].lower() == "worth"  # "$350m worth of equity" is what is bought
+    return "invest" if worth and not holding else "trap"

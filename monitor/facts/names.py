@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _TOKEN = re.compile(r"[^\W_]+(?:[&.+][^\W_]+)*\.?")
 _LEGAL = re.compile(r"(?:[\s,]+(?:inc|corp|corporation|co|ltd|limited|llc|plc|ag|sa|se|nv|"
@@ -40,8 +41,7 @@ GENERIC_WORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A word: as written, where, its look-up key, and whether it is capitalised as a name."""
 
     text: str

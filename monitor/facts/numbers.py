@@ -50,7 +50,12 @@ SUFFIX_CURRENCIES: dict[str, str] = {
     "riyal": "SAR", "dirhams": "AED", "dirham": "AED", "swiss francs": "CHF",
     "francs": "CHF", "kronor": "SEK", "krona": "SEK", "norwegian kroner": "NOK",
     "danish kroner": "DKK", "kroner": "NOK", "zloty": "PLN", "reais": "BRL",
-    "ringgit": "MYR", "rupiah": "IDR", "rand": "ZAR",
+    "ringgit": "MYR", "rupiah": "IDR", "rand": "ZAR", "swedish kronor": "SEK",
+    "swedish krona": "SEK", "indian rupees": "INR", "japanese yen": "JPY",
+    "chinese yuan": "CNY", "south korean won": "KRW", "korean won": "KRW",
+    "saudi riyals": "SAR", "uae dirhams": "AED", "emirati dirhams": "AED",
+    "new zealand dollars": "NZD", "brazilian reais": "BRL", "mexican pesos": "MXN",
+    "pesos": "MXN", "malaysian ringgit": "MYR", "south african rand": "ZAR",
 } | {code.lower(): code for code in CODES}
 
 # Found in two cheap passes rather than one slow pattern: digits (a sign or code may
@@ -188,17 +193,21 @@ def quantities(sentence: str) -> tuple[Group, ...]:
 
 
 def _links(sentence: str, first: Quantity, second: Quantity) -> bool:
-    """"4 to 5", "$91-$93": a bare first end followed by a connector and the second."""
+    """"4 to 5", "$91-$93", "$10-15bn": a bare first end, a connector, then the second."""
     if first.scaled:
         return False  # "$5bn and $7bn" are two amounts, each with its own scale
-    if bool(first.currency) != bool(second.currency) and first.currency:
+    if first.currency and second.currency and first.currency != second.currency:
         return False
     return _LINK.fullmatch(sentence[first.end:second.start]) is not None
 
 
 def _share_scale(items: list[Quantity]) -> tuple[Quantity, ...]:
-    """The scale and currency written on a range's last end apply to the bare ends."""
+    """The scale on a range's last end, and a currency on any end, apply to every end."""
     last = items[-1]
-    return (*(Quantity(q.number, q.start, q.end, q.currency or last.currency,
-                       q.scale if q.scaled else last.scale, q.scaled or last.scaled, q.spelled)
-              for q in items[:-1]), last)
+    currency = next((q.currency for q in items if q.currency), None)
+    return tuple(
+        q if q is last and q.currency == currency else
+        Quantity(q.number, q.start, q.end, q.currency or currency,
+                 q.scale if q.scaled else last.scale, q.scaled or last.scaled, q.spelled)
+        for q in items
+    )

@@ -22,7 +22,7 @@ _FACTOR = {"g": 1000.0, "m": 1.0, "k": 0.001}
 # A figure near these measures a market, a fleet or a country, not one site.
 _MARKET = re.compile(
     r"\b(?:order (?:book|backlog)|backlog|orders? for|pipeline of|sold|shipped|worldwide|"
-    r"nationwide|globally|national (?:grid|demand)|grid demand|demand (?:for|from|of)|"
+    r"nationwide|globally|national (?:grid|demand)|demand|peak load|"
     r"interconnection queue|installed base)\b",
     re.IGNORECASE,
 )

@@ -32,7 +32,7 @@ _CUES: dict[FactStatus, re.Pattern[str]] = {
         re.IGNORECASE),
     "operational": re.compile(
         r"\b(?:switch(?:es|ed)? on|power(?:s|ed)? (?:up|on)|went live|gone live|goes live|"
-        r"(?:is|are|now) (?:now )?live|came online|comes online|(?:is|are|was|were|became|"
+        r"(?:is|are|now) (?:now )?live|came online|comes online|(?:is|are|was|were|be|became|"
         r"become|becomes|now|fully) (?:now )?(?:operational|operative)|in operation|"
         r"began (?:operations|operating)|started operations|inaugurat\w+|"
         r"has (?:been )?activated|activated|(?:has|have) (?:been )?(?:built|erected|completed)|"
@@ -45,22 +45,35 @@ _CUES: dict[FactStatus, re.Pattern[str]] = {
         r"(?:construction|building|work)|broke ground|breaks ground|breaking ground|"
         r"groundbreaking ceremony|construction (?:is|has|was) (?:now )?(?:underway|under way|"
         r"begun|started|progressing)|construction (?:began|started|is underway)|"
-        r"(?:is|are) (?:now )?(?:building|constructing)|being (?:built|constructed)|"
+        r"(?:is|are) (?:now )?(?:building|constructing)" + _OBJECT + r"|"
+        r"being (?:built|constructed)|"
         r"topped out|nearing completion)\b",
         re.IGNORECASE),
     "financed": re.compile(
-        r"\b(?:(?:secure[sd]|close[sd]|raise[sd]|obtain(?:s|ed)|arrange[sd]|land(?:s|ed)|completed)(?:\s+\S+){0,4}?\s+"
+        r"\b(?:(?:secure[sd]?|close[sd]?|raise[sd]?|obtain(?:s|ed)|arrange[sd]|land(?:s|ed)|completed)(?:\s+\S+){0,4}?\s+"
         r"(?:financing|funding|loans?|debt|credit facility|project finance|funding round|"
         r"round of funding|Series [A-F]\b)|"
         r"(?:financing|funding) (?:has |was )?(?:closed|secured)|financial close)\b",
         re.IGNORECASE),
     "announced": re.compile(
         r"\b(?:announc\w+|unveil\w*|plans?|planned|planning|propos\w+|intend\w*|intent|"
-        r"memorandum|mou|agree\w*|deals?|sign\w*|select\w*|chosen|commit\w*|pledg\w+|"
+        r"memorandum|mou|agree\w*|deals?|sign\w*|select\w*|chosen|chose|picks?|picked|commit\w*|pledg\w+|"
         r"launch\w*|partner\w*|contracts?|invest\w*|build|to build|will build|approv\w+|"
         r"expressions? of interest|proposals?|acquir\w+|acquisition|stake|expan\w+|"
         r"spend\w*|capex|order\w*|purchase\w*|buy\w*|deploy\w*|construction)\b",
         re.IGNORECASE),
+}
+# Words every cue of a stage contains one of: a sentence with none skips that stage's
+# pattern (most sentences state no stage at all).
+_STEMS: dict[str, tuple[str, ...]] = {
+    "cancelled": ("cancel", "scrap", "abandon", "shelv", "ditch", "axe", "terminat", "withdr",
+                  "pull", "paus", "called off", "on hold"),
+    "operational": ("switch", "power", "live", "online", "operati", "inaugurat", "activated",
+                    "built", "erected", "completed", "production", "open", "launched",
+                    "commissioned"),
+    "under construction": ("construct", "build", "ground", "topped out", "completion"),
+    "financed": ("financ", "funding", "loan", "debt", "credit", "series", "round",
+                 "financial close"),
 }
 _FUTURE = re.compile(
     r"\b(?:will|would|could|may|might|to be|expected to|set to|slated to|scheduled to|plans? to|"
@@ -77,14 +90,20 @@ def status(sentences: Sequence[Sentence]) -> FactStatus | None:
         for stage in _stages(sentence.text):
             if best is None or _RANK[stage] > _RANK[best]:
                 best = stage
+    if best is None and any(_CUES["announced"].search(s.text) for s in sentences):
+        return "announced"
     return best
 
 
 def _stages(text: str) -> list[FactStatus]:
+    """The stages past "announced" that a sentence reports ("announced" for one to come)."""
     found: list[FactStatus] = []
+    low = text.lower()
     for stage, pattern in _CUES.items():
+        if stage == "announced" or not any(stem in low for stem in _STEMS[stage]):
+            continue
         for cue in pattern.finditer(text):
-            if stage != "announced" and _FUTURE.search(text, 0, cue.start()):
+            if _FUTURE.search(text, 0, cue.start()):
                 found.append("announced")  # a stage planned, not reached
             else:
                 found.append(stage)

@@ -53,6 +53,7 @@ _AREA_OF = re.compile(r"\b(?:state|province|city|town|village|county|region|emir
 _DATELINE = re.compile(r"^(?:[A-Z][A-Z .,'-]{2,40} - |[A-Z][\w .'-]{1,30} \[[^\]]{1,30}\],?)")
 _NOT_PLACE = frozenset("""january february march april may june july august september october
 november december monday tuesday wednesday thursday friday saturday sunday""".split())
+_CAMEL = re.compile(r"[a-z][A-Z]")
 _WINDOW = 50
 
 
@@ -132,8 +133,8 @@ def _marked_place(sentence: Sentence, words: Sequence[Token], at: int, end: int,
     if not _site_context(text, start, stop):
         return []
     for index in range(at + 1, end):
-        if words[index].text in PLACE_SUFFIXES:  # "Boone County", "Richland Parish"
-            return [text[start:words[index].end]]
+        if words[index].text.rstrip(".") in PLACE_SUFFIXES:  # "Boone County", "Richland Parish"
+            return [text[start:words[index].end].rstrip(".")]
     state = _state_after(text, stop)
     if state:
         return [name, state] if state not in (name,) else [name]
@@ -148,7 +149,10 @@ def _marked_place(sentence: Sentence, words: Sequence[Token], at: int, end: int,
 
 def _plausible(run: Sequence[Token]) -> bool:
     keys = [w.key for w in run]
-    return keys[0] not in FUNCTION_WORDS and run[0].text not in PLACE_SUFFIXES \
+    if any(_CAMEL.search(w.text) and not w.text.startswith(("Mc", "Mac", "De", "La", "Le"))
+           for w in run):
+        return False  # "ChatGPT", "CoreWeave": products and companies, not towns
+    return keys[0] not in FUNCTION_WORDS and run[0].text.rstrip(".") not in PLACE_SUFFIXES \
         and not any(k in _NOT_PLACE for k in keys) \
         and not all(k in GENERIC_WORDS for k in keys) \
         and not any(k.isupper() for k in (w.text for w in run)) \

@@ -67,7 +67,7 @@ _PASSING_BEFORE = re.compile(
     r"according to|told|analysts? at)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
-_PASSING_AFTER = re.compile(r"^(?:'s)?[\s-]+(?:supplier|suppliers|rival|rivals|analysts?)\b",
+_PASSING_AFTER = re.compile(r"(?:'s)?[\s-]+(?:supplier|suppliers|rival|rivals|analysts?)\b",
                             re.IGNORECASE)
 _APPOSITIVE = re.compile(r"^,\s+(?:a|an|the)\s+(?:[\w'-]+\s+){0,6}?(?P<noun>[\w-]+)"
                          r"(?=\s*(?:[,.;)]|$|\s+(?:that|which|based|backed|with|in|and)\b))")
@@ -78,6 +78,8 @@ _MARKET = re.compile(r"\b(?:shares?|stocks?|Nasdaq|NYSE|ETF|index|rally|momentum
 _BUSINESS = re.compile(r"\b(?:deals?|agreements?|contracts?|invest\w*|partner\w*|acqui\w+|"
                        r"build\w*|stake|pact|supply|supplies|buy\w*|spend\w*)\b",
                        re.IGNORECASE)
+_LAST_WORD = re.compile(r"([\w-]+)\s+$")
+_CONTEXT = 120  # characters either side of a name that its cues are looked for in
 _PERSON_TITLES = frozenset("""ceo chief president chancellor secretary minister rep sen mr ms
 mrs dr professor director chairman chairwoman founder analyst governor mayor""".split())
 
@@ -110,7 +112,6 @@ def companies_in(found: Sequence[tuple[Sentence, Sequence[Mention]]]) -> list[st
 def mentions(sentence: Sentence, words: Sequence[Token]) -> list[Mention]:
     """Every organisation named in a sentence (its `words`), and whether each mention counts."""
     text = sentence.text
-    market = _MARKET.search(text) is not None and _BUSINESS.search(text) is None
     out: list[Mention] = []
     at = 0
     while at < len(words):
@@ -119,18 +120,19 @@ def mentions(sentence: Sentence, words: Sequence[Token]) -> list[Mention]:
             continue
         found = COMPANIES.find(words, at, text)
         if found is not None:
-            out.append(_judged(Mention(found.name, found.first, found.last, market=market),
-                               words, text))
+            out.append(_judged(Mention(found.name, found.first, found.last), words, text))
             at = found.last
             continue
         end = capitalised_run(words, at, text)
         name = _pattern_name(words, at, end, text, sentence.is_title) if end > at else None
         if name is not None:
             end = _trim_at_gazetteer(words, at, end, text)
-            out.append(_judged(Mention(name, at, end, market=market), words, text))
+            out.append(_judged(Mention(name, at, end), words, text))
             at = end
         else:
             at += 1
+    if out and _MARKET.search(text) and not _BUSINESS.search(text):
+        out = [Mention(m.name, m.first, m.last, m.counted, market=True) for m in out]
     return out
 
 
@@ -143,7 +145,8 @@ def _pattern_name(words: Sequence[Token], at: int, end: int, text: str,
     name = text[words[at].start:words[end - 1].end].rstrip(".")
     if name.lower() in companies.NOT_COMPANIES or PLACES.has_words(words[at:end]):
         return None
-    before, after = text[:words[at].start], text[words[end - 1].end:]
+    before = text[max(0, words[at].start - _CONTEXT):words[at].start]
+    after = text[words[end - 1].end:words[end - 1].end + _CONTEXT]
     if _INSTITUTION_AFTER.match(after):
         return None  # "the Trump administration", "the Indian government"
     marked = (
@@ -178,7 +181,7 @@ def _has_suffix(run: Sequence[Token]) -> bool:
 
 
 def _descriptor_before(before: str) -> bool:
-    word = re.search(r"([\w-]+)\s+$", before)
+    word = _LAST_WORD.search(before)
     return word is not None and word.group(1).lower() in _DESCRIPTORS
 
 
@@ -210,8 +213,8 @@ def _looks_like_person(run: Sequence[Token]) -> bool:
 def _judged(mention: Mention, words: Sequence[Token], text: str) -> Mention:
     """The mention, marked not counted when it only describes or reports."""
     start, end = words[mention.first].start, words[mention.last - 1].end
-    passing = _PASSING_BEFORE.search(text[:start]) is not None or \
-        _PASSING_AFTER.match(text[end:]) is not None
+    passing = _PASSING_BEFORE.search(text, max(0, start - _CONTEXT), start) is not None or \
+        _PASSING_AFTER.match(text, end) is not None
     if passing or mention.name.lower() in companies.NOT_COMPANIES:
         return Mention(mention.name, mention.first, mention.last, False, mention.market)
     return mention
