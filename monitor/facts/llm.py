@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -96,15 +97,20 @@ def parse_proposal(answer: str) -> Facts:
 
 def _numbers(value: Any) -> list[float]:
     items = value if isinstance(value, list) else []
-    return [float(v) for v in items
-            if isinstance(v, int | float) and not isinstance(v, bool) and v > 0]
+    return [float(v) for v in items if _finite(v) and v > 0]
 
 
 def _money(value: Any) -> list[Money]:
     items = value if isinstance(value, list) else []
     return [Money(float(m["amount"]), m["currency"].strip().upper()) for m in items
-            if isinstance(m, dict) and isinstance(m.get("amount"), int | float)
-            and not isinstance(m.get("amount"), bool) and isinstance(m.get("currency"), str)]
+            if isinstance(m, dict) and _finite(m.get("amount")) and m["amount"] > 0
+            and isinstance(m.get("currency"), str)]
+
+
+def _finite(value: Any) -> bool:
+    """A real number: not a bool, not NaN or infinite ("Infinity" is valid to json.loads)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and \
+        math.isfinite(value)
 
 
 def _strings(value: Any) -> list[str]:

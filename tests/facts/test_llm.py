@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.errors import FactsError
 from monitor.facts import extract_facts
@@ -107,3 +109,26 @@ def test_combine_keeps_the_rules_and_adds_the_model_s() -> None:
 def test_the_prompt_is_bounded() -> None:
     messages = build_messages("T", "word " * 10_000)
     assert len(messages[1]["content"]) < 21_000
+
+
+_KEYS = st.sampled_from([*GOOD, "amount", "currency"])
+_JSON = st.recursive(st.none() | st.booleans() | st.floats() | st.text(max_size=10),
+                     lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(_KEYS, inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), _JSON)
+def test_any_answer_parses_or_says_why(text: str, data: object) -> None:
+    for answer in (text, json.dumps(data)):
+        try:
+            proposal = parse_proposal(answer)
+        except FactsError:
+            continue
+        ground(proposal, "", text)
+
+
+def test_infinite_and_negative_numbers_are_not_facts() -> None:
+    answer = ('{"power_mw": [Infinity, NaN, -3, 12], "investment": [{"amount": Infinity, '
+              '"currency": "USD"}], "gpus": [1e400]}')
+    assert parse_proposal(answer) == Facts(power_mw=(12.0,))
