@@ -34,9 +34,11 @@ _CUES: dict[FactStatus, re.Pattern[str]] = {
         r"\b(?:switch(?:es|ed)? on|power(?:s|ed)? (?:up|on)|went live|gone live|goes live|"
         r"(?:is|are|now) (?:now )?live|came online|comes online|(?:is|are|was|were|be|became|"
         r"become|becomes|now|fully) (?:now )?(?:operational|operative)|in operation|"
-        r"began (?:operations|operating)|started operations|inaugurat\w+|"
-        r"has (?:been )?activated|activated|(?:has|have) (?:been )?(?:built|erected|completed)|"
-        r"erected|successful production|(?:opened|opens)" + _OBJECT + r")"
+        r"began (?:operations|operating)|started operations|activated|"
+        r"(?:has|have) (?:been )?(?:built|erected)|erected|successful production|"
+        # Of a site only: "inaugurated JUPITER", not "since the inauguration of a president".
+        r"inaugurat(?:ed|es|ing)\s+(?:the\s+)?(?-i:[A-Z])|"
+        r"(?:opened|opens|inaugurat\w+|(?:has|have) (?:been )?completed)" + _OBJECT + r")"
         r"|" + _SUBJECT + _BEEN + r"(?:launched|inaugurated|switched on|brought online|"
         r"commissioned|completed|activated)\b",
         re.IGNORECASE),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
+from monitor.facts.counts import CHIP
 from monitor.facts.names import FUNCTION_WORDS, GENERIC_WORDS, Token, capitalised_run, comparable
 from monitor.facts.places import (
     ACRONYMS,
@@ -54,6 +55,7 @@ _DATELINE = re.compile(r"^(?:[A-Z][A-Z .,'-]{2,40} - |[A-Z][\w .'-]{1,30} \[[^\]
 _NOT_PLACE = frozenset("""january february march april may june july august september october
 november december monday tuesday wednesday thursday friday saturday sunday""".split())
 _CAMEL = re.compile(r"[a-z][A-Z]")
+_HARDWARE = frozenset({"gpu", "gpus", "tpu", "tpus", "chip", "chips", "accelerators"})
 _WINDOW = 50
 
 
@@ -150,8 +152,9 @@ def _marked_place(sentence: Sentence, words: Sequence[Token], at: int, end: int,
 def _plausible(run: Sequence[Token]) -> bool:
     keys = [w.key for w in run]
     if any(_CAMEL.search(w.text) and not w.text.startswith(("Mc", "Mac", "De", "La", "Le"))
-           for w in run):
-        return False  # "ChatGPT", "CoreWeave": products and companies, not towns
+           for w in run) or any(CHIP.fullmatch(w.text.rstrip(".")) or w.key in _HARDWARE
+                                for w in run):
+        return False  # "ChatGPT", "CoreWeave", "Blackwell": products and companies, not towns
     return keys[0] not in FUNCTION_WORDS and run[0].text.rstrip(".") not in PLACE_SUFFIXES \
         and not any(k in _NOT_PLACE for k in keys) \
         and not all(k in GENERIC_WORDS for k in keys) \

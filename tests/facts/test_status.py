@@ -53,3 +53,12 @@ def test_no_project_no_stage(text: str) -> None:
 
 def test_adjectives_are_not_cancellations() -> None:
     assert status(parts("A hub rises from abandoned industrial dreams.")) is None
+
+
+@pytest.mark.parametrize("text", [
+    "CoreWeave has completed its acquisition of Core Scientific.",
+    "Prices have risen since the inauguration of President Trump.",
+    "Trump opens door for Nvidia to sell H200 chips to China.",
+])
+def test_words_of_a_stage_about_something_else(text: str) -> None:
+    assert status(parts(text)) in (None, "announced")

@@ -53,3 +53,8 @@ def test_a_place_inside_an_organisation_s_name_is_not_a_site() -> None:
 
 def test_metonyms_count_where_the_text_puts_something_in_them() -> None:
     assert places("Microsoft opened a data center in Washington.") == ["Washington"]
+
+
+def test_in_a_product_is_not_in_a_place() -> None:
+    assert places("It will invest in Blackwell GPUs for its data center.") == []
+    assert places("The campus will run in ChatGPT-scale clusters.") == []
