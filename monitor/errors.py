@@ -10,7 +10,8 @@
      ├── InputError(MonitorError, ValueError)       a file or URL given on the command line
      ├── StoreError(MonitorError)                   the database cannot be opened or is locked
      ├── DeliveryError(MonitorError)                Slack refused or could not be reached
-     └── SummaryError(MonitorError)                 the LLM summariser failed (falls back)
+     ├── SummaryError(MonitorError)                 the LLM summariser failed (falls back)
+ └── FactsError(MonitorError)                   the LLM's facts were unusable (rules stand)
 
 Per-feed failures are collected into the run report, not raised past the pipeline.
 """
@@ -83,3 +84,7 @@ class DeliveryError(MonitorError):
 
 class SummaryError(MonitorError):
     """A summariser could not produce a summary."""
+
+
+class FactsError(MonitorError):
+    """The LLM's proposed facts could not be used; the rule-based facts stand."""

@@ -35,7 +35,7 @@ def to_json(report: PollReport) -> dict[str, Any]:
              "error": f.error, "elapsed_ms": f.elapsed_ms}
             for f in report.feeds
         ],
-        "matches": [_item_json(item, report) for item in report.items],
+        "matches": [_item_json(item, report) | {"facts": _facts(item)} for item in report.items],
     }
 
 
@@ -52,6 +52,14 @@ def _item_json(item: Item, report: PollReport) -> dict[str, Any]:
         "summary": item.summary or None,
         "story": report.stories.get(a.uid),
     }
+
+
+def _facts(item: Item) -> dict[str, Any]:
+    """Rule-based, so a scan stays offline and fast; `monitor facts` may add the LLM's."""
+    from monitor.facts import extract_facts  # imported here: only the JSON report reads facts
+
+    a = item.article
+    return extract_facts(a.title, "\n".join(t for t in (a.summary, a.content) if t)).to_json()
 
 
 def render_json(report: PollReport) -> str:

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "db": "monitor.cli.db:db",
     "digest": "monitor.cli.digest:digest",
     "extract": "monitor.cli.summaries:extract",
+    "facts": "monitor.cli.facts:facts",
     "feeds": "monitor.cli.feeds:feeds",
     "init": "monitor.cli.setup:init",
     "rules": "monitor.cli.rules:rules",

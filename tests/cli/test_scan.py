@@ -54,7 +54,9 @@ def test_json_output_follows_the_contract(env: Path, feed_server: FeedServer,
     assert broken["status"] == "error" and "HTML page" in broken["error"]
     (match,) = doc["matches"]
     assert set(match) == {"uid", "url", "title", "source", "published", "rules", "summary",
-                          "story"}
+                          "story", "facts"}
+    assert match["facts"] == {"power_mw": [], "investment": [], "gpus": [100000], "chips": [],
+                              "companies": ["EU"], "places": [], "status": "announced"}
     assert match["url"] == "https://news.example/eu-ai-gigafactories"
     assert match["published"] == "2026-11-25T14:00:00Z"
     assert match["source"] == "Feed A"
