@@ -9,7 +9,17 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from monitor.deliver.mrkdwn import clean, fit, link, slack_len
-from monitor.model import Digest, Story
+from monitor.facts.merge import story_facts
+from monitor.facts.render import (
+    fact_line,
+    key_figures,
+    stage,
+    totals_figures,
+    totals_line,
+    tracker_note,
+    tracker_title,
+)
+from monitor.model import Digest, Story, Tracker
 from monitor.wording import clock as _clock
 from monitor.wording import day as _day
 
@@ -30,6 +40,8 @@ MAX_TERMS_TEXT = 500
 MAX_TERMS = 8
 MAX_NOTE = 500
 MAX_FALLBACK = 3_000
+MAX_FIGURES = 300  # a story's key-figures line, and each line of the week in figures
+MAX_LARGEST_TITLE = 150
 
 DEFAULT_TITLE = "AI infrastructure digest"
 
@@ -84,6 +96,9 @@ def _plural(count: int, one: str, many: str) -> str:
 def _story_blocks(story: Story, tz: tzinfo) -> tuple[Block, ...]:
     lead = story.lead
     title = f"*{link(lead.article.url, clean(lead.article.title) or lead.article.url, MAX_TITLE)}*"
+    figures = clean(key_figures(story_facts(story)))
+    if figures:  # formatting characters in it are escaped, so the italics stay whole
+        title += f"\n_{fit(figures, MAX_FIGURES)}_"
     summary = clean(lead.summary or lead.article.summary)
     room = MAX_SECTION - slack_len(title) - 1
     text = f"{title}\n{fit(summary, room)}" if summary and room > 1 else title
@@ -157,7 +172,45 @@ def _units(digest: Digest, tz: tzinfo) -> list[_Unit]:
     notes = [fit(clean(note), MAX_NOTE) for note in digest.notes if clean(note)]
     for start in range(0, len(notes), MAX_CONTEXT_ELEMENTS):
         units.append(_Unit((_context(notes[start : start + MAX_CONTEXT_ELEMENTS]),)))
+    if digest.tracker is not None:
+        units.append(_tracker_unit(digest.tracker, tz))
     return units
+
+
+def _tracker_unit(tracker: Tracker, tz: tzinfo) -> _Unit:
+    """The week in figures, last in the digest: totals by stage, then the largest projects.
+
+    At most 6 stages and 5 projects, each line capped, so the unit fits an empty message.
+    """
+    title = tracker_title(tracker, tz)
+    blocks: list[Block] = [{"type": "divider"}, _section(f"*{fit(title, MAX_HEADER)}*")]
+    totals = [f"*{stage(t)}*: {fit(totals_figures(t), MAX_FIGURES)}" for t in tracker.totals]
+    if totals:
+        blocks.append(_section("\n".join(totals)))
+    largest = [_largest_line(number, project.title, project.url, fact_line(project.facts))
+               for number, project in enumerate(tracker.largest, 1)]
+    if largest:
+        blocks += _sections(["*Largest*", *largest])
+    blocks.append(_context([fit(tracker_note(tracker), MAX_NOTE)]))
+    line = f"• {fit(title, MAX_HEADER, str)}" + \
+        (f": {fit(totals_line(tracker.totals[0]), MAX_FIGURES, str)}" if tracker.totals else "")
+    return _Unit(tuple(blocks), line)
+
+
+def _largest_line(number: int, title: str, url: str, figures: str) -> str:
+    label = link(url, clean(title) or url, MAX_LARGEST_TITLE, url_limit=1_000)
+    return f"{number}. {label}: {fit(clean(figures), MAX_FIGURES)}"
+
+
+def _sections(lines: Sequence[str]) -> list[Block]:
+    """Lines in as few section blocks as hold them (each line is far below a section's limit)."""
+    texts: list[str] = []
+    for line in lines:
+        if texts and slack_len(f"{texts[-1]}\n{line}") <= MAX_SECTION:
+            texts[-1] += f"\n{line}"
+        else:
+            texts.append(line)
+    return [_section(text) for text in texts]
 
 
 def _fits(blocks: Sequence[Block]) -> bool:
