@@ -79,9 +79,9 @@ def _shared(mine: Sequence[T], theirs: Sequence[T], same: Callable[[T, T], bool]
 
 
 def counted(facts: Facts) -> bool:
-    """A project the tracker adds up: it states a figure, or a place and a stage."""
-    return bool(facts.power_mw or facts.investment or facts.gpus
-                or (facts.places and facts.status))
+    """A project the tracker adds up: it states a capacity, an amount or a GPU count (a
+    place and a stage alone are as often a policy or a market story as a site)."""
+    return bool(facts.power_mw or facts.investment or facts.gpus)
 
 
 def totals(found: Iterable[Project]) -> tuple[Totals, ...]:

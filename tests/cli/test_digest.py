@@ -299,12 +299,12 @@ def test_the_tracker_day_s_first_digest_ends_with_the_week_in_figures(
     assert invoke("scan", "--no-full-text").exit_code == 0
     markdown = invoke("digest", "--dry-run", "--format", "markdown").stdout
     assert "  *300 MW · 50,000 GPUs · Texas, Abilene · operational*\n" in markdown
+    # EuroHPC's story names places and a stage but no figure: not a project of the week
     assert "## This week in figures · Thu 19 Nov – Thu 26 Nov\n\n" \
-        "- announced: 1 project, 1 site\n" \
-        "- operational: 1 project, 1 site · 300 MW · 50,000 GPUs\n" in markdown
+        "- operational: 1 project, 1 site · 300 MW · 50,000 GPUs\n\n" in markdown
     assert invoke("digest").exit_code == 0
     (message,) = slack.messages
-    assert message.blocks[-1]["elements"][0]["text"].startswith("2 projects from 2 stories")
+    assert message.blocks[-1]["elements"][0]["text"].startswith("1 project from 2 stories")
     assert "*operational*: 1 project, 1 site · 300 MW · 50,000 GPUs" in \
         json.dumps(message.blocks, ensure_ascii=False)
     # the day's next digest does not repeat it (and has nothing else to say)

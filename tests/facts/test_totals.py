@@ -71,10 +71,11 @@ def test_totals_by_stage_each_project_at_its_headline_figure_of_each_kind() -> N
                          companies=("A",), status="announced")),
         story("b", Facts(investment=(Money(2e11, "EUR"), Money(5e9, "USD")), gpus=(100000,),
                          companies=("B",), status="announced")),
-        story("c", Facts(places=("Finland",), status="operational", companies=("C",))),
+        story("c", Facts(places=("Finland",), power_mw=(20.0,), status="operational",
+                         companies=("C",))),
         story("d", Facts(gpus=(18000,), companies=("D",))),
         story("e", Facts(companies=("E",), status="announced")),  # no figure, no place
-        story("f", Facts(places=("Spain",))),  # a place, but no stage: not a site of the week
+        story("f", Facts(places=("China",), status="announced")),  # a place and a stage alone
     ]
     tracker = build_tracker(stories, since=SINCE, until=UNTIL)
     assert tracker.stories == 6
@@ -104,9 +105,8 @@ def test_the_largest_in_one_order_whatever_their_kind_and_currency() -> None:
 
 
 def test_what_counts() -> None:
-    assert counted(Facts(gpus=(1,)))
-    assert counted(Facts(places=("Texas",), status="under construction"))
-    assert not counted(Facts(places=("Texas",)))
+    assert counted(Facts(gpus=(1,))) and counted(Facts(investment=(Money(1.0, "EUR"),)))
+    assert not counted(Facts(places=("China",), status="announced"))
     assert not counted(Facts(companies=("Nvidia",), chips=("H20",), status="announced"))
 
 
