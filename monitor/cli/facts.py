@@ -22,7 +22,7 @@ CSV_COLUMNS = ["date", "title", "url", "sources", "power_mw", "investment", "gpu
 
 
 @click.command()
-@click.argument("inputs", nargs=-1, metavar="(URL | PATH | -)...")
+@click.argument("inputs", nargs=-1, metavar="[URL | PATH | -]...")
 @click.option("--stored", is_flag=True,
               help="One row per story in the store (date, title, link, its facts) instead.")
 @click.option("--since", metavar="7d|24h|all",
@@ -48,6 +48,7 @@ def facts(inputs: tuple[str, ...], stored: bool, since: str | None, fmt: str | N
 
     Example:
 
+    \b
         monitor facts article.html --format json
         monitor facts --stored --since 7d --format csv > week.csv
     """
