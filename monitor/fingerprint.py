@@ -7,6 +7,7 @@ weigh and compare.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from monitor.model import Article
 
 LEAD_CHARS = 300
+FACT_CHARS = 1000  # a headline figure "missing" from the other must be missing from more
 
 _STOP_WORDS = """a an the and or but if of to in on at by for with from as into onto over under
 about after before than then that this these those it its is are was were be been being has have
@@ -33,6 +35,9 @@ unveiled launch launched sign signed strike ink expand expansion era boom race s
 move shift push future next latest huge record historic key strategic significant ceo cfo ipo"""
 _STOP = frozenset(_STOP_WORDS.split())
 _GENERIC = frozenset(_GENERIC_WORDS.split())
+_NOT_NAMES = frozenset("""january february march april may june july august september october
+november december jan feb mar apr jun jul aug sep sept oct nov dec usd eur gbp jpy cny
+""".split())
 _NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve"
 _NUMBER_WORDS = {word: str(value) for value, word in enumerate(_NUMBERS.split())}
 _SPELLED = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")(?=[\s-](?:trillion|billion|million"
@@ -81,28 +86,41 @@ class Fingerprint:
     published: float | None
 
 
+@functools.lru_cache(maxsize=8192)  # grouping, the posted index and follow-ups ask again
 def fingerprint(article: Article) -> Fingerprint:
     """Normalise an article's title and lead into what same-story comparison uses."""
     title = _normalise(article.title)
-    lead = _normalise(_lead(article.summary or article.content))
-    headline, facts = _facts(title), _facts(f"{title} {lead}")
+    body = article.summary or article.content
+    lead = _normalise(_lead(body))
+    headline, facts = _facts(title), _facts(f"{title} {_normalise(_lead(body, FACT_CHARS))}")
     title_words, title_names = _words(_strip_facts(title), is_title=True)
     lead_words, lead_names = _words(_strip_facts(lead), is_title=False)
     keys = {f"{kind}{value:.2g}" for kind, value in facts}
     return Fingerprint(
         terms=frozenset(title_words | lead_words | keys),
         title=frozenset(title_words | {f"{kind}{value:.2g}" for kind, value in headline}),
-        names=frozenset((title_names | lead_names) - _GENERIC),
+        names=frozenset(n for n in title_names | lead_names if _is_name(n)),
         codes=frozenset(_codes(f"{title} {lead}")), headline=headline, facts=facts,
         days=frozenset(_days(f"{title} {lead}", article.url, article.published)),
         published=_epoch(article.published))
 
 
-def _lead(text: str) -> str:
-    if len(text) <= LEAD_CHARS:
+def lead(article: Article) -> str:
+    """The start of an article's summary (or content) that same-story comparison reads."""
+    return _lead(article.summary or article.content)
+
+
+def _is_name(word: str) -> bool:
+    """Capitalised words that name no one: the field's vocabulary, months, currencies, numbers."""
+    return not (word in _GENERIC or word in _NOT_NAMES or word[0].isdigit())
+
+
+def _lead(text: str, chars: int = 0) -> str:
+    chars = chars or LEAD_CHARS
+    if len(text) <= chars:
         return text
-    cut = text.rfind(" ", 0, LEAD_CHARS)
-    return text[: cut if cut > 0 else LEAD_CHARS]
+    cut = text.rfind(" ", 0, chars)
+    return text[: cut if cut > 0 else chars]
 
 
 def _normalise(text: str) -> str:
