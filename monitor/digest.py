@@ -21,13 +21,13 @@ from monitor.stories import (
     THRESHOLD,
     WINDOW,
     Profile,
-    StoryIndex,
     candidate_pairs,
     default_model,
     identity_keys,
     profiles,
     similarity,
 )
+from monitor.story_index import StoryIndex
 
 # A section per rule of the lead, per signal group of that rule, or one untitled section.
 SECTION_MODES = ("rule", "group", "none")
@@ -38,7 +38,8 @@ Span = tuple[float, float] | None  # earliest and latest publication (epoch seco
 
 
 def group_stories(items: Sequence[Item], *, window: timedelta = WINDOW,
-                  background: Iterable[Article] = (), semantic: bool = True) -> list[Story]:
+                  background: Iterable[Article] = (), semantic: bool = True,
+                  threshold: float = THRESHOLD) -> list[Story]:
     """Group items that report one event into stories, ordered by their leads.
 
     `background` (such as articles posted lately) only sharpens the term weights;
@@ -49,7 +50,7 @@ def group_stories(items: Sequence[Item], *, window: timedelta = WINDOW,
     articles = [items[i].article for i in order]
     found, vectors = profiles(articles, corpus=background, model=default_model(semantic))
     clusters = _average_link(found, _same_article(articles), window,
-                             candidate_pairs(found, vectors))
+                             candidate_pairs(found, vectors), threshold)
     stories = [_story(items, [order[k] for k in members]) for members in clusters]
     return [story for _, story in sorted(stories, key=lambda pair: pair[0])]
 
@@ -81,8 +82,9 @@ def _same_article(articles: Sequence[Article]) -> list[list[int]]:
 
 
 def _average_link(profiles: Sequence[Profile], groups: Sequence[list[int]],
-                  window: timedelta, pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
-    """Merge the two closest clusters (mean pair similarity) until none reaches THRESHOLD.
+                  window: timedelta, pairs: Sequence[tuple[int, int]],
+                  threshold: float) -> list[list[int]]:
+    """Merge the two closest clusters (mean pair similarity) until none reaches `threshold`.
 
     The mean keeps a single bridging article from chaining two stories together; a
     cluster never spans more than `window` of publication times. A start group (one
@@ -102,7 +104,7 @@ def _average_link(profiles: Sequence[Profile], groups: Sequence[list[int]],
     heap = [(-total, a, b) for a, near in links.items() for b, total in near.items() if a < b]
     heapq.heapify(heap)
     fresh = len(groups)
-    while heap and -heap[0][0] >= THRESHOLD:
+    while heap and -heap[0][0] >= threshold:
         _, a, b = heapq.heappop(heap)
         # entries naming a merged cluster are stale; live pairs' links never change
         if a not in members or b not in members or not _fits(spans[a], spans[b], window):
@@ -217,10 +219,17 @@ def build_digest(channel: str, items: Sequence[Item], *, now: datetime, since: d
     if posted:
         index = StoryIndex(posted, window=window, corpus=[item.article for item in items],
                            semantic=semantic)
-        stories = [story for story in stories if not index.covers(story)]
+        stories = _not_posted(stories, index)
     ranked = rank_stories(stories, now=now, max_stories=max_stories, per_source=per_source)
     return Digest(channel=channel, generated_at=now, since=since, until=until,
                   sections=_sections(ranked, sections, rule_names or {}), notes=tuple(notes))
+
+
+def _not_posted(stories: Sequence[Story], index: StoryIndex) -> list[Story]:
+    """The stories none of whose items repeats a posted article (asked in one batch)."""
+    repeated = iter(index.repeats([item.article for story in stories for item in story.items]))
+    flags = [[next(repeated) is not None for _ in story.items] for story in stories]
+    return [story for story, hits in zip(stories, flags, strict=True) if not any(hits)]
 
 
 def _check(max_stories: int, per_source: int | None, sections: str) -> None:

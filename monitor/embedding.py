@@ -15,7 +15,7 @@ import functools
 import importlib.util
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ TOKENIZER = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
 TENSOR = "embedding.weight"
 MODEL_NAME = "WordLlama l2_supercat, 256-d"
 MAX_TOKENS = 256  # title and lead fit; a longer text only dilutes the mean
+SEEN_CAP = 20_000  # texts whose vectors are kept for the next call (about 20 MB)
 
 
 class Vectors:
@@ -47,10 +48,16 @@ class Vectors:
     def cosine(self, i: int, j: int) -> float:
         return float(self.rows[i] @ self.rows[j])
 
-    def against(self, other: Vectors) -> list[list[float]]:
-        """Cosines of every row here with every row of `other`."""
-        product: list[list[float]] = (self.rows @ other.rows.T).tolist()
-        return product
+    def nearest_in(self, other: Vectors, k: int, floor: float) -> list[list[int]]:
+        """For each row here, the rows of `other` among its `k` nearest with cosine >= `floor`."""
+        if not len(other):
+            return [[] for _ in range(len(self))]
+        import numpy as np
+
+        sims = self.rows @ other.rows.T
+        k = min(k, len(other))
+        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        return [[j for j in row if sims[i, j] >= floor] for i, row in enumerate(nearest.tolist())]
 
     def neighbours(self, k: int, floor: float) -> list[tuple[int, int]]:
         """Pairs (i < j) where j is among i's `k` nearest rows with a cosine of `floor` or more."""
@@ -76,19 +83,35 @@ class Model:
     table: Any  # numpy float32 array (vocabulary, dimensions)
     tokenizer: Any  # tokenizers.Tokenizer
     name: str = MODEL_NAME
+    # a digest embeds its articles, then asks the posted index about the same texts
+    _seen: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def vectors(self, texts: Sequence[str]) -> Vectors:
         """Unit-length mean-pooled vectors of `texts` (a zero vector for a text with no tokens)."""
         import numpy as np
 
         rows = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
-        for k, encoding in enumerate(self.tokenizer.encode_batch(list(texts),
-                                                                 add_special_tokens=False)):
+        fresh = []
+        for k, text in enumerate(texts):
+            if (known := self._seen.get(text)) is not None:
+                rows[k] = known
+            else:
+                fresh.append(k)
+        encode = getattr(self.tokenizer, "encode_batch_fast", self.tokenizer.encode_batch)
+        for k, encoding in zip(fresh, encode([texts[k] for k in fresh],
+                                             add_special_tokens=False), strict=True):
             ids = encoding.ids[:MAX_TOKENS]
             if ids:
-                rows[k] = self.table[ids].mean(axis=0)
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        return Vectors((rows / np.where(norms > 0, norms, 1.0)).astype(np.float32))
+                mean = self.table[ids].mean(axis=0)
+                rows[k] = mean / (np.linalg.norm(mean) or 1.0)
+        if len(self._seen) + len(fresh) > SEEN_CAP:
+            self._seen.clear()
+        self._seen.update((texts[k], rows[k].copy()) for k in fresh)
+        return Vectors(rows)
+
+    def forget(self) -> None:
+        """Drop the vectors kept from earlier calls."""
+        self._seen.clear()
 
 
 def model_files() -> tuple[Path, Path] | None:

@@ -8,8 +8,8 @@ names with one of all terms blended with the cosine of the two texts' sentence v
 supercomputers in the US" in "NVIDIA plans American AI supercomputer production"). The score
 then drops when the two state different headline figures ($14B vs $21B, 6 GW vs 10 GW),
 different product codes (H20 vs H200) or dates days apart: the marks of a different event
-about the same companies. `monitor.digest` clusters with this score; `StoryIndex.nearest`
-tells a repeat of a posted story from news about it.
+about the same companies. `monitor.digest` clusters with this score, and
+`monitor.story_index` finds the posted article a new one repeats (or is news about).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 from monitor.embedding import Model, Vectors, load_model
 from monitor.fingerprint import Day, Fact, Fingerprint, fingerprint, lead
-from monitor.model import Article, Story
+from monitor.model import Article
 
 WINDOW = timedelta(hours=72)
 THRESHOLD = 0.22  # bench/stories.py picks it by leave-events-out cross-validation
@@ -249,67 +249,6 @@ def candidate_pairs(profiles: Sequence[Profile], vectors: Vectors | None = None
     if vectors is not None:
         pairs.update(vectors.neighbours(NEIGHBOURS, NEIGHBOUR_FLOOR))
     return sorted(pairs)
-
-
-class StoryIndex:
-    """Articles already posted to a channel, to find the one a new article repeats or updates."""
-
-    def __init__(self, articles: Iterable[Article], *, window: timedelta = WINDOW,
-                 corpus: Iterable[Article] = (), semantic: bool = True) -> None:
-        self.window = window
-        self._articles = list(articles)
-        self._model = default_model(semantic) if self._articles else None
-        prints = [fingerprint(a) for a in self._articles]
-        self._vocabulary = Vocabulary([*prints, *map(fingerprint, corpus)])
-        self._vectors = self._model.vectors([semantic_text(a) for a in self._articles]) \
-            if self._model else None
-        rows = self._vectors.rows if self._vectors is not None else [None] * len(prints)
-        self._profiles = [Profile.of(p, self._vocabulary, row) for p, row in zip(prints, rows,
-                                                                                 strict=True)]
-        self._by_name: defaultdict[str, list[int]] = defaultdict(list)
-        self._by_identity: dict[str, int] = {}
-        for index, article in enumerate(self._articles):
-            for name in self._profiles[index].fingerprint.names:
-                self._by_name[name].append(index)
-            for key in identity_keys(article):
-                self._by_identity.setdefault(key, index)
-
-    def find(self, article: Article) -> Article | None:
-        """The indexed article that reports the same story as `article`, or None."""
-        for key in identity_keys(article):
-            if key in self._by_identity:
-                return self._articles[self._by_identity[key]]
-        found = self.nearest(article)
-        return found[0] if found is not None and found[1].same else None
-
-    def nearest(self, article: Article) -> tuple[Article, Comparison] | None:
-        """The indexed article closest to `article` (highest score, then affinity), compared.
-
-        For a follow-up decision: `comparison.same` is a repeat; a high `affinity` held
-        down by `conflicts` (new figures, a later date) is news about that article's story.
-        """
-        vectors = self._model.vectors([semantic_text(article)]) if self._model else None
-        query = Profile.of(fingerprint(article), self._vocabulary,
-                           vectors.rows[0] if vectors is not None else None)
-        scored = [(compare(query, self._profiles[i], self.window), i)
-                  for i in self._nearby(query, vectors)]
-        if not scored:
-            return None
-        comparison, index = max(scored, key=lambda pair: (pair[0].score, pair[0].affinity,
-                                                          -pair[1]))
-        return (self._articles[index], comparison) if comparison.affinity > 0 else None
-
-    def _nearby(self, query: Profile, vectors: Vectors | None) -> list[int]:
-        nearby = {i for name in query.fingerprint.names for i in self._by_name.get(name, ())}
-        if vectors is not None and self._vectors is not None:
-            sims = vectors.against(self._vectors)[0]
-            best = sorted(range(len(sims)), key=lambda i: -sims[i])[:NEIGHBOURS]
-            nearby.update(i for i in best if sims[i] >= NEIGHBOUR_FLOOR)
-        return sorted(nearby)
-
-    def covers(self, story: Story) -> bool:
-        """Whether any item of the story repeats an indexed article."""
-        return any(self.find(item.article) is not None for item in story.items)
 
 
 def identity_keys(article: Article) -> list[str]:

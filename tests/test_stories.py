@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from monitor.fingerprint import fingerprint
 from monitor.model import Article, Item, Story
-from monitor.stories import WINDOW, StoryIndex, same_story
+from monitor.stories import WINDOW, same_story
+from monitor.story_index import StoryIndex
 
 FIXTURE = Path(__file__).parent / "data" / "stories" / "articles.json"
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
