@@ -17,6 +17,7 @@ from monitor.cli.common import config_option, get_config, now, open_store, stdou
 from monitor.cli.summaries import make_summariser
 from monitor.config import Config
 from monitor.daemon import Service, install_signals, run_forever
+from monitor.embedding import grouping_method
 from monitor.lock import InstanceLock
 from monitor.logs import event, secrets_from, setup_logging
 from monitor.outbox import Outbox
@@ -154,7 +155,7 @@ def _status(config: Config, store: Store, stamp: datetime) -> dict[str, Any]:
         problems += [f"digest {p.id} for {channel.name} has failed {p.attempts} times: "
                      f"{p.last_error}" for p in pending if p.attempts >= STUCK_ATTEMPTS]
     return {"generated_at": iso(stamp), "feeds": feeds, "channels": channels,
-            "problems": problems}
+            "grouping": grouping_method(), "problems": problems}
 
 
 def _print_status(doc: dict[str, Any]) -> None:
@@ -173,6 +174,7 @@ def _print_status(doc: dict[str, Any]) -> None:
         channels.add_row(c["name"], c["last_digest"] or "-", c["next_digest"] or "-",
                          str(c["pending_parts"]))
     console.print(channels)
+    console.print(f"story grouping: {doc['grouping']}", markup=False)
     for problem in doc["problems"]:
         console.print(f"needs attention: {problem}", style="red", markup=False)
     if not doc["problems"]:
