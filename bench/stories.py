@@ -26,7 +26,6 @@ import os
 import random
 import re
 import sys
-import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -265,12 +264,6 @@ def _scale(text: str, factor: float) -> str:
 
 def _drop_words(text: str, rnd: random.Random) -> str:
     return " ".join(word for word in text.split() if rnd.random() > 0.1)
-
-
-def throughput(run: Callable[[], object], count: int) -> float:
-    began = time.perf_counter()
-    run()
-    return count / (time.perf_counter() - began)
 
 
 # --- checks beyond the pairs ---------------------------------------------------------------------
