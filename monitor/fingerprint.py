@@ -79,6 +79,7 @@ class Fingerprint:
     terms: frozenset[str]
     title: frozenset[str]
     names: frozenset[str]
+    opener: str  # the headline's first word when only its place capitalises it ("Nvidia to ...")
     codes: frozenset[str]
     headline: tuple[Fact, ...]
     facts: tuple[Fact, ...]
@@ -93,13 +94,14 @@ def fingerprint(article: Article) -> Fingerprint:
     body = article.summary or article.content
     lead = _normalise(_lead(body))
     headline, facts = _facts(title), _facts(f"{title} {_normalise(_lead(body, FACT_CHARS))}")
-    title_words, title_names = _words(_strip_facts(title), is_title=True)
-    lead_words, lead_names = _words(_strip_facts(lead), is_title=False)
+    title_words, title_names, title_caps = _words(_strip_facts(title), is_title=True)
+    lead_words, lead_names, _ = _words(_strip_facts(lead), is_title=False)
     keys = {f"{kind}{value:.2g}" for kind, value in facts}
     return Fingerprint(
         terms=frozenset(title_words | lead_words | keys),
         title=frozenset(title_words | {f"{kind}{value:.2g}" for kind, value in headline}),
         names=frozenset(n for n in title_names | lead_names if _is_name(n)),
+        opener=_opener(title, title_caps),
         codes=frozenset(_codes(f"{title} {lead}")), headline=headline, facts=facts,
         days=frozenset(_days(f"{title} {lead}", article.url, article.published)),
         published=_epoch(article.published))
@@ -174,8 +176,8 @@ def _stem(word: str) -> str:
     return word
 
 
-def _words(text: str, *, is_title: bool) -> tuple[set[str], set[str]]:
-    """The content words of a text, and those of them that are names."""
+def _words(text: str, *, is_title: bool) -> tuple[set[str], set[str], set[str]]:
+    """The content words of a text, those of them that are names, and the other capitalised."""
     matches = list(_WORD.finditer(text))
     found = [m.group() for m in matches]
     opens = [_opens(text, m.start()) for m in matches]
@@ -183,6 +185,7 @@ def _words(text: str, *, is_title: bool) -> tuple[set[str], set[str]]:
     trust_case = not is_title or sum(raw[0].islower() for raw in found) > 0.4 * len(found)
     words: set[str] = set()
     names: set[str] = set()
+    capitalised: set[str] = set()
     for k, raw in enumerate(found):
         word = _stem(raw.lower().replace(".", "") if raw.count(".") else raw.lower())
         if word in _STOP or raw.lower() in _STOP:
@@ -194,7 +197,15 @@ def _words(text: str, *, is_title: bool) -> tuple[set[str], set[str]]:
         pair = k + 1 < len(found) and found[k + 1][0].isupper() and not opens[k + 1]
         if odd or (raw[0].isupper() and trust_case and (not opens[k] or pair)):
             names.add(word)
-    return words, names
+        elif raw[0].isupper():
+            capitalised.add(word)
+    return words, names, capitalised
+
+
+def _opener(title: str, capitalised: set[str]) -> str:
+    first = _WORD.search(title)
+    word = _stem(first.group().lower()) if first else ""
+    return word if word in capitalised and _is_name(word) else ""
 
 
 def _opens(text: str, start: int) -> bool:

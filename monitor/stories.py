@@ -141,7 +141,7 @@ def similarity(a: Profile, b: Profile, window: timedelta = WINDOW) -> float:
 def compare(a: Profile, b: Profile, window: timedelta = WINDOW) -> Comparison:
     """The full comparison of two profiles: score, affinity and the contradictions found."""
     semantic = _semantic(a, b)
-    names = max(_cosine(a.names, b.names, a.names_norm, b.names_norm), semantic * semantic)
+    names = max(_names_cosine(a, b), semantic * semantic)
     if not names:
         return Comparison(0.0, 0.0, semantic)
     terms = _cosine(a.terms, b.terms, a.terms_norm, b.terms_norm)
@@ -152,6 +152,17 @@ def compare(a: Profile, b: Profile, window: timedelta = WINDOW) -> Comparison:
     if not _within(a.fingerprint.published, b.fingerprint.published, window):
         factor, conflicts = 0.0, (*conflicts, "published")
     return Comparison(affinity * factor, affinity, semantic, conflicts, missing)
+
+
+def _names_cosine(a: Profile, b: Profile) -> float:
+    """Cosine of the names; a word opening both headlines ("Nvidia to build ...", "Nvidia
+    says ...") counts as a name of both, though a sentence's first word alone makes none."""
+    opener = a.fingerprint.opener
+    if not opener or opener != b.fingerprint.opener or opener not in a.terms \
+            or opener not in b.terms:
+        return _cosine(a.names, b.names, a.names_norm, b.names_norm)
+    names_a, names_b = {**a.names, opener: a.terms[opener]}, {**b.names, opener: b.terms[opener]}
+    return _cosine(names_a, names_b, _norm(names_a), _norm(names_b))
 
 
 def _semantic(a: Profile, b: Profile) -> float:

@@ -159,6 +159,16 @@ UNNAMED = (
 )
 
 
+@pytest.mark.parametrize("semantic", [True, False], ids=["with-model", "lexical"])
+def test_a_name_opening_both_headlines_counts_as_shared(semantic: bool) -> None:
+    # "Nvidia" opening a sentence says nothing alone; opening both headlines it is the story
+    a = news("a", "Nvidia to build AI supercomputers in the US for the first time")
+    b = news("b", "Nvidia says it will build AI supercomputers in the US for the first time")
+    c = news("c", "Nvidia says it will resume chip sales in China for the first time")
+    assert same_story(a, b, semantic=semantic)
+    assert not same_story(b, c, semantic=semantic)
+
+
 def test_without_any_shared_name_the_model_still_groups_a_paraphrase() -> None:
     assert load_model() is not None
     assert same_story(*UNNAMED)
