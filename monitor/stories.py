@@ -240,6 +240,12 @@ def same_story(a: Article, b: Article, *, window: timedelta = WINDOW,
     return similarity(first, second, window) >= THRESHOLD
 
 
+def blocking_keys(profile: Profile) -> frozenset[str]:
+    """The names an article can be found by, and its headline's first word (see _names_cosine)."""
+    opener = profile.fingerprint.opener
+    return profile.fingerprint.names | {opener} if opener else profile.fingerprint.names
+
+
 def candidate_pairs(profiles: Sequence[Profile], vectors: Vectors | None = None
                     ) -> list[tuple[int, int]]:
     """Pairs worth scoring: those that share a name, and each article's nearest in meaning.
@@ -250,11 +256,11 @@ def candidate_pairs(profiles: Sequence[Profile], vectors: Vectors | None = None
     """
     postings: defaultdict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(profiles):
-        for name in p.fingerprint.names:
+        for name in blocking_keys(p):
             postings[name].append(i)
     pairs: set[tuple[int, int]] = set()
     for i, p in enumerate(profiles):
-        names = sorted(p.fingerprint.names, key=lambda n: (len(postings[n]), n))
+        names = sorted(blocking_keys(p), key=lambda n: (len(postings[n]), n))
         for name in [n for n in names if len(postings[n]) <= BLOCK_CAP] or names[:1]:
             pairs.update((min(i, j), max(i, j)) for j in postings[name] if j != i)
     if vectors is not None:

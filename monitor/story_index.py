@@ -22,6 +22,7 @@ from monitor.stories import (
     Comparison,
     Profile,
     Vocabulary,
+    blocking_keys,
     compare,
     default_model,
     identity_keys,
@@ -47,7 +48,7 @@ class StoryIndex:
         self._by_name: defaultdict[str, list[int]] = defaultdict(list)
         self._by_identity: dict[str, int] = {}
         for index, article in enumerate(self._articles):
-            for name in prints[index].names:
+            for name in blocking_keys(self._profiles[index]):
                 self._by_name[name].append(index)
             for key in identity_keys(article):
                 self._by_identity.setdefault(key, index)
@@ -111,6 +112,6 @@ class StoryIndex:
 
     def _by_names(self, query: Profile) -> set[int]:
         """Posted articles sharing a name; a name on more than BLOCK_CAP only when no other."""
-        names = sorted(query.fingerprint.names, key=lambda n: (len(self._by_name.get(n, ())), n))
+        names = sorted(blocking_keys(query), key=lambda n: (len(self._by_name.get(n, ())), n))
         rare = [n for n in names if len(self._by_name.get(n, ())) <= BLOCK_CAP] or names[:1]
         return {i for name in rare for i in self._by_name.get(name, ())}

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.digest import group_stories
 from monitor.embedding import load_model
 from monitor.fingerprint import fingerprint
 from monitor.model import Article, Item, Story
@@ -167,6 +168,10 @@ def test_a_name_opening_both_headlines_counts_as_shared(semantic: bool) -> None:
     c = news("c", "Nvidia says it will resume chip sales in China for the first time")
     assert same_story(a, b, semantic=semantic)
     assert not same_story(b, c, semantic=semantic)
+    # and it proposes the pair: grouping and the posted index find it without a shared name
+    stories = group_stories([Item(x, ()) for x in (a, b, c)], semantic=semantic)
+    assert sorted(len(story.items) for story in stories) == [1, 2]
+    assert StoryIndex([a], semantic=semantic).find(b) == a
 
 
 def test_without_any_shared_name_the_model_still_groups_a_paraphrase() -> None:
