@@ -66,6 +66,7 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _DATE = re.compile(r"\b" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(20\d\d))?"
                    r"|\b(\d{1,2})\s+" + _MONTH + r"(?:\s+(20\d\d))?\b")
+_COUNT = re.compile(r"(?<![\w.,])(\d+(?:,\d{3})*(?:\.\d+)?)(?![\w.,]*\w)")
 _URL_DATE = re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/")
 
 Fact = tuple[str, float]  # ("$", 4e10) money or other magnitudes, ("W", 6e9), ("%", 15.0)
@@ -93,7 +94,8 @@ def fingerprint(article: Article) -> Fingerprint:
     title = _normalise(article.title)
     body = article.summary or article.content
     lead = _normalise(_lead(body))
-    headline, facts = _facts(title), _facts(f"{title} {_normalise(_lead(body, FACT_CHARS))}")
+    headline = _facts(title) + _counts(title)
+    facts = _facts(f"{title} {_normalise(_lead(body, FACT_CHARS))}")
     title_words, title_names, title_caps = _words(_strip_facts(title), is_title=True)
     lead_words, lead_names, _ = _words(_strip_facts(lead), is_title=False)
     keys = {f"{kind}{value:.2g}" for kind, value in facts}
@@ -157,6 +159,14 @@ def _facts(text: str) -> tuple[Fact, ...]:
         if value is not None:
             found.append(("%", value))
     return tuple(found)
+
+
+def _counts(title: str) -> tuple[Fact, ...]:
+    """Bare numbers a headline states ("three gas plants" is 3, "Episode 41" is 41), dates
+    and other figures taken out: two headlines that count differently tell two events."""
+    plain = _DATE.sub(" ", _strip_facts(title))
+    return tuple(("#", value) for m in _COUNT.finditer(plain)
+                 if (value := _number(m.group(1))) is not None)
 
 
 def _strip_facts(text: str) -> str:

@@ -181,13 +181,13 @@ def _contradiction(a: Fingerprint, b: Fingerprint, window: timedelta
     """A factor below 1 for each sign that the two report different events, and the signs."""
     conflicts: list[str] = []
     missing: list[str] = []
-    for kind, label in (("$", "money"), ("W", "power")):
+    for kind, label in (("$", "money"), ("W", "power"), ("#", "count")):
         # percentages differ between outlets (a stock "up 23%" or "30%"), so they never count
         mine = [v for k, v in a.headline if k == kind]
         theirs = [v for k, v in b.headline if k == kind]
         if mine and theirs and not _agree(mine, theirs):
             conflicts.append(label)
-        elif _absent(mine, b.facts, kind) or _absent(theirs, a.facts, kind):
+        elif kind != "#" and (_absent(mine, b.facts, kind) or _absent(theirs, a.facts, kind)):
             missing.append(label)
     if a.codes and b.codes and not a.codes & b.codes:
         conflicts.append("codes")

@@ -119,6 +119,19 @@ def test_different_product_codes_are_different_stories() -> None:
     assert not same_story(h20, h200)
 
 
+@pytest.mark.parametrize("semantic", [True, False], ids=["with-model", "lexical"])
+def test_headlines_that_count_differently_are_different_stories(semantic: bool) -> None:
+    text = "Helio Grid will build {n} gas plants to power Orbital's AI campus in Ohio."
+    ten = news("ten", "Helio Grid to build 10 gas plants for Orbital's AI campus",
+               text.format(n=10))
+    again = news("again", "Helio Grid to build 10 gas plants for Orbital's AI campus in Ohio",
+                 text.format(n=10))
+    three = news("three", "Helio Grid to build 3 gas plants for Orbital's AI campus",
+                 text.format(n=3))
+    assert same_story(ten, again, semantic=semantic)
+    assert not same_story(ten, three, semantic=semantic)
+
+
 def test_dates_stated_months_apart_are_different_stories() -> None:
     text = "On {date}, Vantor said Washington would license its accelerator sales to China."
     july = news("july", "Vantor resumes chip sales to China", text.format(date="July 14"), None)
