@@ -50,6 +50,7 @@ DEFAULT_DATA = next((d for d in DATA_DIRS if d.is_dir()), DATA_DIRS[0]) / "stori
 TARGET_PRECISION, TARGET_RECALL = 0.97, 0.92
 LOAD_BUDGET, GROUP_BUDGET = 2.0, 3.0  # seconds on one core
 GRID = [round(0.12 + 0.01 * k, 2) for k in range(25)]  # thresholds tried by cross-validation
+MARGIN = 2  # grid steps below a picked threshold that must hold the target precision too
 Row = dict[str, str | None]
 Labels = list[int]  # cluster number of each article
 
@@ -148,14 +149,20 @@ def cross_validated(rows: Sequence[Row], items: Sequence[Item], semantic: bool,
 
 def pick_threshold(rows: Sequence[Row], items: Sequence[Item], subset: Sequence[int],
                    semantic: bool) -> float:
-    """The middle of the widest run of thresholds with the best F1 at the target precision."""
+    """The middle of the widest run of thresholds with the best F1 at the target precision.
+
+    A threshold counts as meeting the precision only when the MARGIN thresholds below it
+    do too: one just above where two stories merge would be fitted to these pairs.
+    """
     scores = [subset_score(rows, items, subset, ours(semantic, t)) for t in GRID]
-    keys = [(s.precision >= TARGET_PRECISION, round(s.f1, 3)) for s in scores]
+    safe = [all(s.precision >= TARGET_PRECISION for s in scores[max(0, k - MARGIN):k + 1])
+            for k in range(len(scores))]
+    keys = [(ok, round(s.f1, 3)) for ok, s in zip(safe, scores, strict=True)]
     best = max(keys)
     runs = [list(g) for k, g in itertools.groupby(zip(GRID, keys, strict=True),
                                                   key=lambda p: p[1] == best) if k]
     widest = max(runs, key=len)
-    return widest[len(widest) // 2][0]
+    return widest[(len(widest) - 1) // 2][0]  # of an even run, the lower middle
 
 
 def subset_score(rows: Sequence[Row], items: Sequence[Item], subset: Sequence[int],
