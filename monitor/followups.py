@@ -117,7 +117,8 @@ class Followups:
         return self._decide(story, self._look([i.article for i in story.items]))
 
     def _look(self, articles: Sequence[Article]) -> list[Look]:
-        return self.index.look(articles, among=self._recent, nearest_among=self._story_of)
+        return self.index.look(articles, among=self._recent, nearest_among=self._story_of,
+                               floor=RELATED)
 
     def _decide(self, story: Story, looks: Sequence[Look]) -> Decision:
         articles = [item.article for item in story.items]

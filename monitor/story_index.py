@@ -101,12 +101,14 @@ class StoryIndex:
         return (self._articles[index], best) if best.affinity > 0 else None
 
     def look(self, articles: Sequence[Article], among: Container[str] | None = None,
-             nearest_among: Container[str] | None = None) -> list[Look]:
+             nearest_among: Container[str] | None = None, floor: float = 0.0) -> list[Look]:
         """For each article, in one batch: the indexed article it repeats, and the nearest.
 
         With `among` (uids), only those indexed articles can be repeated (the same article
-        seen again always is); with `nearest_among`, only those can be the nearest.
+        seen again always is); with `nearest_among`, only those can be the nearest; with
+        `floor`, only one of that affinity or more (a floor below THRESHOLD loses no repeat).
         """
+        assert floor <= THRESHOLD
         queries, nearby = self._queries(articles)
         looks = []
         for article, query, near in zip(articles, queries, nearby, strict=True):
@@ -115,7 +117,7 @@ class StoryIndex:
             for i in near:
                 uid = self._articles[i].uid
                 if nearest_among is None or uid in nearest_among:
-                    scored.append((compare(query, self._profiles[i], self.window), i))
+                    scored.append((compare(query, self._profiles[i], self.window, floor), i))
                     score = scored[-1][0].score
                 else:  # the cheaper judgement: nothing but the score is wanted
                     score = similarity(query, self._profiles[i], self.window)
@@ -123,8 +125,8 @@ class StoryIndex:
                     same.append((score, -i))
             known = self._known(article) or (self._articles[-max(same)[1]] if same else None)
             best = max(scored, key=lambda p: (p[0].score, p[0].affinity, -p[1]), default=None)
-            nearest = (self._articles[best[1]], best[0]) \
-                if best is not None and best[0].affinity > 0 else None
+            wanted = best is not None and best[0].affinity > 0 and best[0].affinity >= floor
+            nearest = (self._articles[best[1]], best[0]) if best is not None and wanted else None
             looks.append(Look(known, nearest))
         return looks
 
