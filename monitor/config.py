@@ -31,7 +31,7 @@ FEED_KEYS = {"url", "name", "interval"}
 CHANNEL_KEYS = {"name", "slack_channel", "webhook", "rules", "schedule", "max_stories",
                 "per_source", "post_empty", "sections"}
 FETCH_KEYS = {"timeout", "connect_timeout", "max_bytes", "max_redirects", "concurrency",
-              "per_host", "user_agent"}
+              "per_host", "user_agent", "read_timeout", "proxy"}
 
 
 def parse_duration(text: str) -> timedelta:

@@ -32,7 +32,7 @@ from monitor.pipeline import Progress as ProgressFn
 from monitor.posting import channels_for, flush, prepare, record, sender_for, slack_mode
 from monitor.report import print_text, render_json, render_markdown
 from monitor.rules.load import load_rules_strict
-from monitor.sources.fulltext import feed_hosts
+from monitor.sources.fulltext import feed_origins
 from monitor.sources.guard import AddressGuard
 from monitor.store import Store
 
@@ -90,7 +90,7 @@ def _options(config: Config, feeds: tuple[Feed, ...], store: Store | None,
         settings = dataclasses.replace(settings, enabled=full_text)
     return CycleOptions(
         since=window, store_results=store is not None, full_text=settings,
-        guard=AddressGuard(feed_hosts(feeds)), summariser=make_summariser(config, store),
+        guard=AddressGuard(feed_origins(feeds)), summariser=make_summariser(config, store),
         sentences=config.summary_sentences, summary_chars=config.summary_chars)
 
 
