@@ -12,6 +12,7 @@ from monitor.cli.common import config_option, get_config
 from monitor.cli.inputs import Input, read_inputs
 from monitor.config import Config
 from monitor.report import iso
+from monitor.sources.proxy import proxy_for
 from monitor.store import Store, StoreCache
 from monitor.summarise import ExtractiveSummariser, Summariser
 from monitor.summarise.llm import LLMSummariser
@@ -25,7 +26,7 @@ def make_summariser(config: Config, store: Store | None) -> Summariser:
         return extractive
     cache: MutableMapping[str, str] = StoreCache(store) if store is not None else {}
     return LLMSummariser(config.llm_url, config.llm_model, config.llm_api_key, cache=cache,
-                         fallback=extractive)
+                         fallback=extractive, proxy=proxy_for(config.llm_url, config.fetch.proxy))
 
 
 def _base(entry: Input) -> dict[str, Any]:

@@ -173,7 +173,12 @@ class BotSender:
     """Posts through the Web API's chat.postMessage with a bot token; replies thread by ts."""
 
     def __init__(
-        self, token: str, *, base_url: str = DEFAULT_API_URL, policy: RetryPolicy = RetryPolicy()
+        self,
+        token: str,
+        *,
+        base_url: str = DEFAULT_API_URL,
+        policy: RetryPolicy = RetryPolicy(),
+        proxy: str | None = None,
     ) -> None:
         self._client = WebClient(
             token=token,
@@ -181,7 +186,9 @@ class BotSender:
             timeout=policy.timeout,
             logger=_LOG,
             retry_handlers=_retry_handlers(policy),
+            proxy=proxy,
         )
+        _decided(self._client, proxy)
         self._host = urlsplit(base_url).netloc or base_url
         self._retries = policy.retries
         self._ids: dict[str, str] = {}  # channel name -> id, as Slack answered
@@ -235,7 +242,9 @@ class BotSender:
 class WebhookSender:
     """Posts through an incoming webhook, which is bound to one channel and cannot thread."""
 
-    def __init__(self, url: str, *, policy: RetryPolicy = RetryPolicy()) -> None:
+    def __init__(
+        self, url: str, *, policy: RetryPolicy = RetryPolicy(), proxy: str | None = None
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             # never echo the URL: it is the webhook's only secret
@@ -244,8 +253,13 @@ class WebhookSender:
                 "copy it from the Slack app's Incoming Webhooks page."
             )
         self._client = WebhookClient(
-            url, timeout=policy.timeout, logger=_LOG, retry_handlers=_retry_handlers(policy)
+            url,
+            timeout=policy.timeout,
+            logger=_LOG,
+            retry_handlers=_retry_handlers(policy),
+            proxy=proxy,
         )
+        _decided(self._client, proxy)
         self._host = parts.netloc
         self._retries = policy.retries
 
@@ -276,6 +290,12 @@ class WebhookSender:
                 code=str(status),
             )
         return SlackDeliveryError(template.format(code=code), transient=False, code=code)
+
+
+def _decided(client: WebClient | WebhookClient, proxy: str | None) -> None:
+    """Use the proxy the caller chose (curl's rules), or none: without one, slack_sdk would
+    take HTTPS_PROXY from the environment even for a host that NO_PROXY names."""
+    client.proxy = proxy
 
 
 def send_parts(

@@ -64,6 +64,12 @@ class Proxies:
         return bool(self.http or self.https)
 
 
+def proxy_for(url: str, configured: str = "", environ: Mapping[str, str] | None = None
+              ) -> str | None:
+    """The proxy for one URL (Slack's, the LLM's), or None to connect directly."""
+    return Proxies.from_settings(configured, environ).for_url(url)
+
+
 def _first(env: Mapping[str, str], *names: str) -> str:
     for name in names:
         if env.get(name, "").strip():
@@ -113,4 +119,4 @@ def _bypasses(entry: str, host: str) -> bool:
         return False
 
 
-__all__ = ["DEFAULT_PORT", "Proxies"]
+__all__ = ["DEFAULT_PORT", "Proxies", "proxy_for"]
