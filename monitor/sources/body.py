@@ -44,7 +44,8 @@ async def read_capped(response: httpx.Response, cap: int) -> bytes:
     """The decoded body; raises FetchError past `cap` bytes or for undecodable data."""
     declared = response.headers.get("content-length", "")
     encoding = response.headers.get("content-encoding", "").strip().lower()
-    if encoding in ("", "identity") and declared.isdigit() and int(declared) > cap:
+    if encoding in ("", "identity") and declared.isascii() and declared.isdigit() \
+            and int(declared) > cap:
         raise FetchError(too_big(cap))
     inflater = _decoder(encoding)
     chunks: list[bytes] = []

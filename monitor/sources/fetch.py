@@ -165,7 +165,7 @@ class Fetcher:
             try:
                 if response.status_code in REDIRECTS and "location" in response.headers:
                     permanent = permanent and response.status_code in PERMANENT
-                    current = urljoin(current, response.headers["location"])
+                    current = _redirect(current, response.headers["location"])
                     continue
                 return await self._finish(url, current, response, permanent, started)
             finally:
@@ -197,6 +197,16 @@ class Fetcher:
                        moved_to=moved)
 
 
+def _redirect(current: str, location: str) -> str:
+    try:
+        target = urljoin(current, location)
+        httpx.URL(target)
+    except (ValueError, httpx.InvalidURL):
+        raise FetchError(f"the server redirected to an address that is not a valid URL "
+                         f"({shown_url(location, 60)}); it will be retried") from None
+    return target
+
+
 def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
     """The validators to send back; one that is not a valid header value is dropped (the
     feed is then fetched in full and its new validators stored)."""
@@ -218,7 +228,8 @@ def describe_status(code: int, headers: Mapping[str, str]) -> str:
     reason = httpx.codes.get_reason_phrase(code) or "error"
     if code == 429:
         wait = headers.get("retry-after", "")
-        later = f" after {wait} s" if wait.isdigit() else " later"
+        later = f" after {wait} s" if wait.isascii() and wait.isdigit() and len(wait) <= 6 \
+            else " later"
         return f"HTTP 429 {reason}: the server is rate-limiting us; it will be retried{later}"
     if code == 404:
         return f"HTTP 404 {reason}: the feed is not at this URL; check it or find its new address"

@@ -207,7 +207,8 @@ async def test_a_refusal_from_the_resolver_stops_the_connection() -> None:
 
 async def test_a_flooding_server_is_read_no_further_than_the_buffer() -> None:
     async def flood(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError):
+        # Cancelled when the test ends: ending quietly spares asyncio's streams a traceback.
+        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
             for _ in range(400):
                 writer.write(b"x" * 65536)
                 await writer.drain()
@@ -220,7 +221,8 @@ async def test_a_flooding_server_is_read_no_further_than_the_buffer() -> None:
     assert stream.get_extra_info("is_readable") is True
     first = await stream.read(10)
     protocol = stream._protocol  # type: ignore[attr-defined]
-    assert first == b"x" * 10 and len(protocol.buffer) <= BUFFER + 65536
+    # Reading pauses once BUFFER bytes wait; one more read of the socket may land first.
+    assert first == b"x" * 10 and len(protocol.buffer) <= 2 * BUFFER
     await stream.aclose()
     server.close()
 
