@@ -38,14 +38,16 @@ class Proxies:
                       environ: Mapping[str, str] | None = None) -> Proxies:
         """The configured proxy, else the environment's; raises ConfigError for a bad one."""
         env = os.environ if environ is None else environ
-        every = _first(env, "all_proxy", "ALL_PROXY")
-        proxies = cls(
-            http=configured or _first(env, "http_proxy") or every,
-            https=configured or _first(env, "https_proxy", "HTTPS_PROXY") or every,
-            no_proxy=tuple(h for h in _split(_first(env, "no_proxy", "NO_PROXY")) if h),
-        )
-        return cls(_normal(proxies.http, configured), _normal(proxies.https, configured),
-                   proxies.no_proxy)
+
+        def pick(*names: str) -> tuple[str, str]:
+            if configured:
+                return "[fetch] proxy", configured
+            return _first(env, *names, "all_proxy", "ALL_PROXY")
+
+        no_proxy = _first(env, "no_proxy", "NO_PROXY")[1]
+        return cls(http=_normal(*pick("http_proxy")),
+                   https=_normal(*pick("https_proxy", "HTTPS_PROXY")),
+                   no_proxy=tuple(h for h in _split(no_proxy) if h))
 
     def for_url(self, url: str) -> str | None:
         """The proxy URL to send `url` through, or None to connect directly."""
@@ -70,22 +72,22 @@ def proxy_for(url: str, configured: str = "", environ: Mapping[str, str] | None 
     return Proxies.from_settings(configured, environ).for_url(url)
 
 
-def _first(env: Mapping[str, str], *names: str) -> str:
+def _first(env: Mapping[str, str], *names: str) -> tuple[str, str]:
+    """(name, value) of the first variable set to something, or ("", "")."""
     for name in names:
         if env.get(name, "").strip():
-            return env[name].strip()
-    return ""
+            return name, env[name].strip()
+    return "", ""
 
 
 def _split(value: str) -> list[str]:
     return [entry.strip().lower().lstrip(".").rstrip(".") for entry in value.split(",")]
 
 
-def _normal(proxy: str, configured: str) -> str:
+def _normal(where: str, proxy: str) -> str:
     """`host:port` -> `http://host:port`; a port is always given; ConfigError if unusable."""
     if not proxy:
         return ""
-    where = "[fetch] proxy" if proxy == configured else "the proxy environment variable"
     text = proxy if "://" in proxy else f"http://{proxy}"
     try:
         parts = urlsplit(text)
