@@ -6,9 +6,12 @@ raw bytes a server sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import httpx
+
+_QUOTED = re.compile(r":? (?:bytearray\(|b'|b\")")  # where h11 starts quoting raw bytes
 
 
 def describe_status(code: int, headers: Mapping[str, str]) -> str:
@@ -63,8 +66,7 @@ def describe_http_error(exc: httpx.HTTPError) -> str:
 
 def _detail(exc: BaseException) -> str:
     """The gist of a library's message: one line, without the bytes it quotes."""
-    text = " ".join(str(exc).split()).partition(": bytearray")[0].partition(": b'")[0]
-    text = text.partition(': b"')[0]
+    text = _QUOTED.split(" ".join(str(exc).split()), maxsplit=1)[0].rstrip(": ")
     return (text[:100] + "…" if len(text) > 100 else text) or type(exc).__name__
 
 
