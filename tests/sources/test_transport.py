@@ -5,14 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import ssl
 from collections.abc import AsyncIterator
 
 import httpcore
 import httpx
 import pytest
+import trustme
 
+from monitor.sources.fetch import Fetcher, FetchSettings
+from monitor.sources.guard import AddressGuard
 from monitor.sources.network import BUFFER, AsyncioBackend, PinnedBackend
 from monitor.sources.transport import RoutedTransport
+from tests.fakes import FakeResolver
+from tests.feedserver import FeedServer, Route
 
 TIMEOUTS = {"connect": 1.0, "read": 1.0, "write": 1.0, "pool": 1.0}
 
@@ -153,7 +159,7 @@ async def test_a_request_cut_at_its_deadline_closes_its_connection() -> None:
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(0.2):
                 await get(client, raw)
-        for _ in range(50):
+        for _ in range(300):  # up to 3 s on a loaded machine
             if raw.closed_by_client:
                 break
             await asyncio.sleep(0.01)
@@ -234,3 +240,24 @@ async def test_the_backend_maps_socket_errors_to_httpcore_errors() -> None:
     await server.wait_closed()
     with pytest.raises(httpcore.ConnectError):
         await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=1)
+
+
+async def test_tls_is_verified_against_the_name_while_connecting_to_the_pinned_address(
+        ) -> None:
+    ca = trustme.CA()
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("secure.test").configure_cert(server_side)
+    client_side = ssl.create_default_context()
+    ca.configure_trust(client_side)
+    names = FakeResolver({"secure.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]})
+    with FeedServer(tls=server_side).serve() as server:
+        server.routes["/feed"] = Route(b"<rss/>")
+        origins = {f"https://secure.test:{server.port}/", f"https://other.test:{server.port}/"}
+        settings = FetchSettings(timeout=5.0)
+        async with Fetcher(settings, guard=AddressGuard(origins, names),
+                           ssl_context=client_side) as fetcher:
+            good = await fetcher.fetch(f"https://secure.test:{server.port}/feed")
+            wrong = await fetcher.fetch(f"https://other.test:{server.port}/feed")
+    assert good.status == "ok" and good.body == b"<rss/>"
+    assert wrong.status == "error" and "could not connect" in (wrong.error or "")
+    assert len(server.hits("/feed")) == 1
