@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from monitor.errors import ConfigError
 from monitor.fingerprint import fingerprint, seconds
-from monitor.model import Article, Digest, Item, Section, Story
+from monitor.model import SECTION_MODES, Article, Digest, Item, Section, Story
 from monitor.stories import (
     BLOCK_CAP,
     THRESHOLD,
@@ -27,9 +27,8 @@ from monitor.stories import (
     identity_keys,
     similarity,
 )
+from monitor.wording import plural
 
-# A section per rule of the lead, per signal group of that rule, or one untitled section.
-SECTION_MODES = ("rule", "group", "none")
 HALF_LIFE = timedelta(hours=24)  # a day-old story counts three quarters of a fresh one
 OTHER = "Other"  # the section of stories whose lead matched no rule
 
@@ -181,17 +180,41 @@ def rank_stories(stories: Sequence[Story], *, now: datetime, max_stories: int,
     Priority is the lead's rule score, raised by the number of independent sources and
     lowered with age; ties go to the higher score, the newer story, then the story id.
     """
+    return _rank(stories, now, max_stories, per_source, half_life)[0]
+
+
+def _rank(stories: Sequence[Story], now: datetime, max_stories: int, per_source: int | None,
+          half_life: timedelta) -> tuple[list[Story], Counter[str]]:
+    """The stories to post, and how many each limit left out ("per_source", "max_stories")."""
     chosen: list[Story] = []
     led: Counter[str] = Counter()
+    left_out: Counter[str] = Counter()
     for story in sorted(stories, key=lambda s: _rank_key(s, now, half_life)):
         if len(chosen) >= max_stories:
-            break
+            left_out["max_stories"] += 1
+            continue
         source = _source(story.lead)
         # an item with no source and no feed URL cannot be told apart, so it is not capped
         if not per_source or not source or led[source] < per_source:
             led[source] += 1
             chosen.append(story)
-    return chosen
+        else:
+            left_out["per_source"] += 1
+    return chosen, left_out
+
+
+def not_shown_note(left_out: Mapping[str, int], *, max_stories: int,
+                   per_source: int | None) -> str | None:
+    """'4 more stories not shown: per-source cap 3', or None when nothing was left out."""
+    capped, cut = left_out.get("per_source", 0), left_out.get("max_stories", 0)
+    if not capped + cut:
+        return None
+    head = f"{plural(capped + cut, 'more story', 'more stories')} not shown"
+    if capped and cut:
+        return f"{head}: {capped} over the per-source cap {per_source}, {cut} past " \
+            f"max_stories {max_stories}"
+    return f"{head}: per-source cap {per_source}" if capped else \
+        f"{head}: max_stories {max_stories}"
 
 
 def priority(story: Story, *, now: datetime, half_life: timedelta = HALF_LIFE) -> float:
@@ -234,9 +257,11 @@ def build_digest(channel: str, items: Sequence[Item], *, now: datetime, since: d
     if posted:
         index = StoryIndex(posted, window=window, corpus=[item.article for item in items])
         stories = [story for story in stories if not index.covers(story)]
-    ranked = rank_stories(stories, now=now, max_stories=max_stories, per_source=per_source)
+    ranked, left_out = _rank(stories, now, max_stories, per_source, HALF_LIFE)
+    note = not_shown_note(left_out, max_stories=max_stories, per_source=per_source)
     return Digest(channel=channel, generated_at=now, since=since, until=until,
-                  sections=_sections(ranked, sections, rule_names or {}), notes=tuple(notes))
+                  sections=_sections(ranked, sections, rule_names or {}),
+                  notes=(note, *notes) if note else tuple(notes), not_shown=dict(left_out))
 
 
 def _check(max_stories: int, per_source: int | None, sections: str) -> None:
@@ -245,7 +270,8 @@ def _check(max_stories: int, per_source: int | None, sections: str) -> None:
     if per_source is not None and per_source < 0:
         raise ConfigError(f"per_source must be 0 (no cap) or more, not {per_source}.")
     if sections not in SECTION_MODES:
-        raise ConfigError(f'sections must be "rule" or "none", not {sections!r}.')
+        choices = ", ".join(f'"{m}"' for m in SECTION_MODES)
+        raise ConfigError(f"sections must be one of {choices}, not {sections!r}.")
 
 
 def _sections(ranked: Sequence[Story], mode: str,

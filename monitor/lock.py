@@ -12,6 +12,7 @@ the counter for `stale_after`: if it moved, the holder is alive and we refuse; i
 holder died and we take the row over. No clocks are compared, so clock skew between hosts
 does not matter, at the price of a wait of `stale_after` before a second run is refused.
 Call `check()` once per cycle: it raises if the lock was lost (file replaced, lease taken).
+`held_here(url)` says whether this process holds the file lock (a schema upgrade needs it).
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ lease_table = sa.Table(
     sa.Column("holder", sa.String(400), nullable=False),
     sa.Column("beat", sa.BigInteger, nullable=False),
 )
+
+
+_HELD: set[Path] = set()  # the lock files this process holds
+
+
+def held_here(database_url: str) -> bool:
+    """Whether this process holds the file lock of this (SQLite) database."""
+    path = lock_path(database_url)
+    return path is not None and path in _HELD
 
 
 def lock_path(database_url: str) -> Path | None:
@@ -133,6 +143,7 @@ class FileLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, (self.holder + "\n").encode(), 0)
         self.fd = fd
+        _HELD.add(self.path)
 
     def check(self) -> None:
         if self.fd is None:
@@ -151,6 +162,7 @@ class FileLock:
             # The file stays: unlinking it would let a waiter lock an orphaned inode.
             os.close(self.fd)
             self.fd = None
+            _HELD.discard(self.path)
 
 
 def _read_holder(fd: int) -> str:

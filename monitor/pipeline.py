@@ -69,6 +69,7 @@ class _Cycle:
     items: dict[str, Item] = field(default_factory=dict)  # matched articles the feeds hold
     reports: list[tuple[int, FeedReport]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    matched: int = 0  # articles whose matches this cycle stored
 
 
 async def poll(feeds: Sequence[Feed], *, fetcher: Fetcher, matcher: Matcher,
@@ -115,6 +116,7 @@ async def poll(feeds: Sequence[Feed], *, fetcher: Fetcher, matcher: Matcher,
         items=items,
         stories=stories,
         notes=tuple(cycle.notes),
+        matched=cycle.matched,
     )
 
 
@@ -149,7 +151,7 @@ async def _process(outcomes: list[FeedOutcome], cycle: _Cycle, fetcher: Fetcher,
     if not outcomes:
         return
     known = _identify(outcomes, store, cycle)
-    cycle.notes.extend(await _enrich(outcomes, fetcher, matcher, store, options))
+    cycle.notes.extend(await _enrich(outcomes, fetcher, matcher, store, now, options))
     fresh = {a.uid: a for o in outcomes if o.parsed for a in o.articles}
     stored = store.articles([u for u in fresh if u in known]) \
         if store is not None and cycle.reuse else {}
@@ -166,6 +168,7 @@ async def _process(outcomes: list[FeedOutcome], cycle: _Cycle, fetcher: Fetcher,
     if store is not None and options.store_results:
         rematched = {a.uid: found[a.uid] for a in changed} if cycle.reuse else found
         _save(store, outcomes, changed, rematched, now, options.rng)
+        cycle.matched += sum(1 for matches in rematched.values() if matches)
     if options.report:
         cycle.items.update((uid, Item(current[uid], tuple(matches)))
                            for uid, matches in found.items() if matches and uid in current)
@@ -191,17 +194,20 @@ def _stored(store: Store, reuse: bool, uids: list[str], current: dict[str, Artic
 
 
 async def _enrich(outcomes: list[FeedOutcome], fetcher: Fetcher, matcher: Matcher,
-                  store: Store | None, options: CycleOptions) -> tuple[str, ...]:
-    """Full text for the freshly parsed articles that need it."""
+                  store: Store | None, now: datetime, options: CycleOptions) -> tuple[str, ...]:
+    """Full text for the freshly parsed articles that need it (and that the report's
+    window keeps: a page is not fetched for an item nobody will see)."""
     if options.full_text is None or not options.full_text.enabled:
         return ()
-    fresh = [a for o in outcomes if o.parsed for a in o.articles]
+    cutoff = now - options.since if options.since is not None else None
+    fresh = [a for o in outcomes if o.parsed for a in o.articles
+             if cutoff is None or a.published is None or a.published >= cutoff]
     result = await enrich(fresh, matcher=matcher, settings=options.full_text, fetcher=fetcher,
                           guard=options.guard, cache=store)
     by_uid = {a.uid: a for a in result.articles}
     for outcome in outcomes:
         if outcome.parsed:
-            outcome.articles = [by_uid[a.uid] for a in outcome.articles]
+            outcome.articles = [by_uid.get(a.uid, a) for a in outcome.articles]
     return result.notes
 
 

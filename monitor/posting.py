@@ -2,7 +2,7 @@
 
 The edge where the store, the digest builder, the renderers and Slack meet. Console
 delivery (no Slack configured) prints the digest and records it as sent, so windows
-and "already posted" work the same way.
+and "already posted" work the same way. `sending.py` sends what the outbox holds.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from monitor.deliver.slack_client import BotSender, Sender, WebhookSender
 from monitor.digest import build_digest
 from monitor.errors import ConfigError
 from monitor.model import Digest, Item, Rule
-from monitor.outbox import Outbox, SendResult
+from monitor.outbox import Outbox
 from monitor.pipeline import summarise_item
 from monitor.rules.load import load_rules
 from monitor.sources.policy import feed_health
@@ -117,7 +117,8 @@ def section_titles(rules: Sequence[Rule]) -> dict[str, str]:
     return titles
 
 
-def record(store: Store, prepared: Prepared, now: datetime) -> int | None:
+def record(store: Store, prepared: Prepared, now: datetime,
+           origin: str = "digest") -> int | None:
     """Put a prepared digest in the outbox; None when it is empty and not to be posted.
 
     An empty digest is still noted (as sent, with nothing to send), so the channel's
@@ -125,9 +126,9 @@ def record(store: Store, prepared: Prepared, now: datetime) -> int | None:
     """
     outbox = Outbox(store)
     if not prepared.digest.stories and not prepared.channel.post_empty:
-        outbox.add(prepared.digest, (), now, status="empty")
+        outbox.add(prepared.digest, (), now, status="empty", origin=origin)
         return None
-    return outbox.add(prepared.digest, prepared.parts, now)
+    return outbox.add(prepared.digest, prepared.parts, now, origin=origin)
 
 
 def health_notes(config: Config, store: Store, now: datetime) -> list[str]:
@@ -139,26 +140,6 @@ def health_notes(config: Config, store: Store, now: datetime) -> list[str]:
     lines = (feed_health(state, now, config.feed_health_after, name=names.get(url, ""),
                          zone=config.zone) for url, state in states.items())
     return [line for line in lines if line]
-
-
-def flush(store: Store, config: Config, channels: Sequence[Channel],
-          clock: Callable[[], datetime]) -> list[SendResult]:
-    """Send every due pending digest of these channels (parts already sent are skipped)."""
-    outbox = Outbox(store)
-    results = []
-    for channel in channels:
-        pending = outbox.pending(channel.name)
-        if not pending:
-            continue
-        sender = sender_for(channel, config)
-        if sender is None:
-            continue
-        target = channel.slack_channel or channel.name
-        for item in pending:
-            result = outbox.send(item, sender, target, clock)
-            if result is not None:
-                results.append(result)
-    return results
 
 
 def with_summary(summariser: Summariser | None, sentences: int,

@@ -1,4 +1,8 @@
-"""The store's tables. Bump SCHEMA_VERSION with every change and say how to migrate."""
+"""The store's tables at the head revision: the one description migrations are checked against.
+
+Every change here needs an Alembic revision in monitor/migrations/versions/ (see that
+package's docstring); tests/test_migrate.py fails while the two disagree.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-SCHEMA_VERSION = 1
+# meta.schema_version is what release 0.1.0 checks, before Alembic: it refuses a store whose
+# number is above 1. Alembic's revision is the version now; this number stays 2 for good.
+SCHEMA_VERSION = 2
 metadata = sa.MetaData()
 
 
@@ -113,6 +119,10 @@ digests = sa.Table(
     sa.Column("claimed_by", sa.String(64)),
     sa.Column("claimed_until", UTCDateTime),
     sa.Column("sent_at", UTCDateTime),
+    sa.Column("claim_owner", sa.String(400)),  # pid/host/start of the claimer (claims.py)
+    sa.Column("channel_id", sa.String(32)),  # the Slack channel part 1 went to: replies follow
+    # "digest" (scheduled or `monitor digest`: moves the channel's window) or "scan" (does not)
+    sa.Column("origin", sa.String(20), nullable=False, server_default="digest"),
 )
 
 digest_parts = sa.Table(
@@ -121,7 +131,7 @@ digest_parts = sa.Table(
     sa.Column("idx", sa.Integer, primary_key=True),
     sa.Column("payload", sa.Text, nullable=False),  # JSON: total, text, blocks, thread
     sa.Column("ts", sa.String(64)),  # Slack's ts once accepted
-    sa.Column("sent_at", UTCDateTime),
+    sa.Column("sent_at", UTCDateTime),  # when last sent; without a ts, the answer is unknown
 )
 
 posted = sa.Table(
@@ -131,4 +141,21 @@ posted = sa.Table(
     sa.Column("story", sa.String(64), nullable=False),
     sa.Column("digest_id", sa.Integer, nullable=False),
     sa.Column("posted_at", UTCDateTime, nullable=False),
+)
+
+slack_channels = sa.Table(
+    "slack_channels", metadata,  # what delivery learned about each [[channels]] entry
+    sa.Column("channel", sa.String(200), primary_key=True),  # the [[channels]] name
+    sa.Column("target", sa.String(200), nullable=False),  # slack_channel when this was learned
+    sa.Column("channel_id", sa.String(32)),
+    sa.Column("private", sa.Boolean),
+    sa.Column("history", sa.String(20)),  # "missing": a lost answer cannot be looked up
+    # a permanent error: the digest waits until the fingerprint (a hash of the token and the
+    # channel's settings, never the token) changes or a day has passed
+    sa.Column("blocked_code", sa.String(64)),
+    sa.Column("blocked_subject", sa.String(20)),  # "token", "channel" or "message"
+    sa.Column("blocked_error", sa.Text),
+    sa.Column("blocked_fingerprint", sa.String(64)),
+    sa.Column("blocked_at", UTCDateTime),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -10,24 +10,17 @@ from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequenc
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from monitor.engine import create_engine, safe_url
+from monitor.engine import database_url as database_url  # where config.py finds it
 from monitor.errors import StoreError
+from monitor.migrate import ensure_current
 from monitor.model import Article, FeedState, Hit, Match, Page
-from monitor.schema import (
-    SCHEMA_VERSION,
-    articles,
-    cache,
-    feeds,
-    matches,
-    meta,
-    metadata,
-    pages,
-)
+from monitor.schema import articles, cache, feeds, matches, meta, pages
 
 _CHUNK = 500  # rows per IN (...) query; SQLite allows a limited number of parameters
 # dataclasses.asdict deep-copies every value; these flat rows need none of that, and a
@@ -37,40 +30,22 @@ _HIT_FIELDS = tuple(f.name for f in fields(Hit))
 _STATE_FIELDS = tuple(name for name in _FEED_FIELDS if name not in ("url", "item_uids"))
 
 
-def database_url(value: str, base: Path | None = None) -> str:
-    """A SQLAlchemy URL from a URL or a file path (relative to `base`)."""
-    if "://" in value:
-        return value
-    path = Path(value).expanduser()
-    if base is not None and not path.is_absolute():
-        path = base / path
-    return f"sqlite:///{path}"
-
-
-def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL lets a scan read while the daemon writes; a busy timeout waits out short locks.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
 class Store:
     """Feeds' state, articles and matches, and (in later modules) digests and caches."""
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.engine: Engine = create_engine(url)
         try:
-            self.engine: Engine = sa.create_engine(url)
-            if self.engine.dialect.name == "sqlite":
-                sa.event.listen(self.engine, "connect", _on_connect)
-            metadata.create_all(self.engine)
-            self._check_version()
+            ensure_current(self.engine)
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the database {_safe(url)}: {exc.__class__.__name__}: "
-                             f"{str(exc).splitlines()[0]}; check the path and its permissions"
-                             ) from exc
+            self.engine.dispose()
+            raise StoreError(f"cannot open the database {safe_url(url)}: "
+                             f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}; check the "
+                             "path and its permissions") from exc
+        except StoreError:
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -79,16 +54,6 @@ class Store:
     def begin(self) -> Iterator[Connection]:
         with self.engine.begin() as connection:
             yield connection
-
-    def _check_version(self) -> None:
-        with self.begin() as c:
-            found = c.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version"))
-            version = found.scalar_one_or_none()
-            if version is None:
-                c.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(version) > SCHEMA_VERSION:
-                raise StoreError(f"the database {_safe(self.url)} was written by a newer monitor "
-                                 f"(schema {version}, this one knows {SCHEMA_VERSION}); upgrade")
 
     def get_meta(self, key: str) -> str | None:
         with self.begin() as c:
@@ -322,12 +287,3 @@ def _feed_state(row: sa.RowMapping) -> FeedState:
 
 def row_to_article(row: sa.RowMapping) -> Article:
     return Article(**{f.name: row[f.name] for f in fields(Article)})
-
-
-def _safe(url: str) -> str:
-    """A database URL without its password, for messages."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return "(invalid URL)"
-

@@ -22,6 +22,7 @@ class ForwardProxy:
     seen: list[str] = field(default_factory=list)   # request lines, as received
     refused: list[str] = field(default_factory=list)
     port: int = 0
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -35,6 +36,9 @@ class ForwardProxy:
             return None
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tasks.add(task)
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             line, _, rest = head.decode("latin-1").partition("\r\n")
@@ -46,8 +50,11 @@ class ForwardProxy:
                 await self._forward(method, target, rest, reader, writer)
         except (OSError, ValueError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:
+            pass  # the test is over; ending quietly spares asyncio's streams a traceback
         finally:
             writer.close()
+            self.tasks.discard(task)
 
     async def _open(self, host: str, port: int, writer: asyncio.StreamWriter
                     ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
@@ -124,3 +131,6 @@ async def proxying(names: dict[str, str]) -> AsyncIterator[ForwardProxy]:
         yield proxy
     finally:
         server.close()
+        for task in proxy.tasks:  # tunnels a client left open
+            task.cancel()
+        await asyncio.gather(*proxy.tasks, return_exceptions=True)

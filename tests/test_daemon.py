@@ -87,6 +87,21 @@ def test_run_once_polls_posts_and_then_has_nothing_to_do(
     service.store.close()
 
 
+def test_a_poll_logs_the_number_of_matches_it_stored(
+        tmp_path: Path, feed_server: FeedServer, slack: SlackServer,
+        caplog: pytest.LogCaptureFixture) -> None:
+    feed_server.routes["/feed"] = Route(rss([story(1), story(2), {
+        "title": "Tesla opens a battery gigafactory", "link": "https://n.example/tesla",
+        "description": "Cells for electric cars."}]))
+    feed_server.routes["/broken"] = Route(b"", status=500)
+    service = make(tmp_path, feed_server, slack, Clock(NOW))
+    with caplog.at_level("INFO", logger="monitor.run"):
+        service.poll()
+    (done,) = [r for r in caplog.records if r.getMessage() == "poll.done"]
+    assert done.__dict__["monitor_fields"]["matches"] == 2  # the poll reports no items, yet stored two
+    service.store.close()
+
+
 def test_a_30_hour_outage_is_caught_up_with_one_digest_covering_it(
         tmp_path: Path, feed_server: FeedServer, slack: SlackServer) -> None:
     feed_server.routes["/feed"] = Route(rss([story(1)]))

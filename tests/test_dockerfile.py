@@ -157,7 +157,7 @@ def test_a_dangling_config_link_means_the_built_in_defaults(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # What the image relies on: /app/monitor.toml -> /data/monitor.toml, which may not exist.
     (tmp_path / "data").mkdir()
-    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "rules").mkdir(parents=True)  # the image copies rules/ to WORKDIR
     (tmp_path / "app" / "monitor.toml").symlink_to(tmp_path / "data" / "monitor.toml")
     monkeypatch.chdir(tmp_path / "app")
     env = {"MONITOR_DB": str(tmp_path / "data" / "monitor.db")}

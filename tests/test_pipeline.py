@@ -191,9 +191,9 @@ async def test_short_promising_items_get_their_page_once(
     assert item.article.content.startswith("A Nordic infrastructure company has filed plans")
     assert {h.field for m in item.matches for h in m.hits} >= {"content"}
     assert item.summary and "cookie" not in item.summary.lower()
-    assert report.notes == ("full text of http://intranet.test/plans: refused "
-                            "http://intranet.test/plans: its host resolves to 10.0.0.1, "
-                            "a private address",)
+    # the URL once, though the guard's sentence names it too
+    assert report.notes == ("full text of http://intranet.test/plans: refused: its host "
+                            "resolves to 10.0.0.1, a private address",)
     assert resolver.calls == ["intranet.test"]
     # A changed feed is parsed again, but the page comes from the cache.
     feed_server.routes["/feed"] = Route(rss([teaser, private, dict(teaser, guid="other",
@@ -201,6 +201,42 @@ async def test_short_promising_items_get_their_page_once(
     await scan_feeds(feeds, rules=rules, settings=SETTINGS, store=store, now=NOW,
                      options=options)
     assert len(feed_server.hits("/article")) == 1
+
+
+async def test_since_fetches_no_page_for_items_outside_the_window(
+        feed_server: FeedServer, rules_dir: Path, store: Store) -> None:
+    from monitor.config import FullText
+    from monitor.sources.guard import AddressGuard
+
+    def teaser(name: str, published: str) -> dict[str, str]:
+        return {"title": f"Nordic operator plans AI data centre campus {name}", "guid": name,
+                "link": feed_server.url(f"/{name}"), "description": "Plans were filed.",
+                "pubDate": published}
+
+    feed_server.routes["/feed"] = Route(rss([teaser("new", "Thu, 26 Nov 2026 06:00:00 GMT"),
+                                             teaser("old", "Mon, 23 Nov 2026 06:00:00 GMT")]))
+    for name in ("new", "old"):
+        feed_server.routes[f"/{name}"] = Route(PAGE, content_type="text/html; charset=utf-8")
+    options = CycleOptions(since=timedelta(hours=24), full_text=FullText(candidate_share=0.2),
+                           guard=AddressGuard({feed_server.url("/")}, FakeResolver({})))
+    report = await scan_feeds([Feed(feed_server.url("/feed"))],
+                              rules=load_rules_strict(rules_dir), settings=SETTINGS,
+                              store=store, now=NOW, options=options)
+    assert [i.article.title for i in report.items] == [teaser("new", "")["title"]]
+    assert len(feed_server.hits("/new")) == 1
+    assert feed_server.hits("/old") == []
+
+
+async def test_the_cycle_counts_the_matches_it_stored(feed_server: FeedServer, rules_dir: Path,
+                                                      store: Store) -> None:
+    feed_server.routes["/a"] = Route(rss([RELEVANT, OTHER]))
+    options = CycleOptions(report=False)  # as the daemon polls: no items in the report
+    first = await scan_feeds([Feed(feed_server.url("/a"))], rules=load_rules_strict(rules_dir),
+                             settings=SETTINGS, store=store, now=NOW, options=options)
+    assert (first.items, first.matched) == ((), 1)
+    again = await scan_feeds([Feed(feed_server.url("/a"))], rules=load_rules_strict(rules_dir),
+                             settings=SETTINGS, store=store, now=NOW, options=options)
+    assert again.matched == 0  # nothing new or changed
 
 
 async def test_a_permanent_redirect_is_followed_from_then_on(

@@ -33,15 +33,6 @@ def test_schema_version_is_recorded(store: Store) -> None:
     assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
 
 
-def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    s = Store(url)
-    s.set_meta("schema_version", str(SCHEMA_VERSION + 1))
-    s.close()
-    with pytest.raises(StoreError, match="newer monitor"):
-        Store(url)
-
-
 def test_an_unopenable_database_is_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cannot open the database"):
         Store(f"sqlite:///{tmp_path / 'missing-dir' / 'm.db'}")

@@ -8,6 +8,7 @@ from typing import Any
 
 from monitor.model import Digest, Item, Story
 from monitor.report import iso
+from monitor.wording import clock, day, plural
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 DEFAULT_TITLE = "AI infrastructure digest"
@@ -26,21 +27,24 @@ def matched_terms(item: Item, limit: int = 6) -> list[str]:
 
 
 def _window(digest: Digest, tz: tzinfo) -> str:
-    end = digest.until.astimezone(tz).strftime("%a %d %b %Y %H:%M")
+    end = f"{day(digest.until, tz)} {digest.until.astimezone(tz):%H:%M}"
     if digest.since is None:
         return f"up to {end}"
-    return f"{digest.since.astimezone(tz).strftime('%a %d %b %H:%M')} to {end}"
+    return f"{clock(digest.since, tz)} to {end}"
 
 
 def _when(item: Item, tz: tzinfo) -> str:
     published = item.article.published
-    return published.astimezone(tz).strftime("%a %d %b %H:%M") if published else "undated"
+    return clock(published, tz) if published else "undated"
+
+
+def _count(digest: Digest) -> str:
+    return plural(len(digest.stories), "story", "stories")
 
 
 def render_markdown(digest: Digest, *, title: str = DEFAULT_TITLE, tz: tzinfo) -> str:
-    date = digest.until.astimezone(tz).strftime("%a %d %b %Y")
-    lines = [f"# {_md(title)} · {date}", "",
-             f"{len(digest.stories)} stories · {_window(digest, tz)}", ""]
+    lines = [f"# {_md(title)} · {day(digest.until, tz)}", "",
+             f"{_count(digest)} · {_window(digest, tz)}", ""]
     if not digest.stories:
         lines += ["Nothing new.", ""]
     for section in digest.sections:
@@ -70,8 +74,8 @@ def _story_markdown(story: Story, tz: tzinfo) -> list[str]:
 
 
 def render_text(digest: Digest, *, title: str = DEFAULT_TITLE, tz: tzinfo) -> str:
-    date = digest.until.astimezone(tz).strftime("%a %d %b %Y")
-    lines = [f"{title} · {date}", f"{len(digest.stories)} stories · {_window(digest, tz)}", ""]
+    lines = [f"{title} · {day(digest.until, tz)}", f"{_count(digest)} · {_window(digest, tz)}",
+             ""]
     if not digest.stories:
         lines.append("Nothing new.")
     for section in digest.sections:
@@ -106,4 +110,6 @@ def to_json(digest: Digest) -> dict[str, Any]:
             {"id": st.id, **item(st.lead), "also": [item(o) for o in st.others]}
             for st in s.stories]} for s in digest.sections],
         "notes": list(digest.notes),
+        "not_shown": {"per_source": digest.not_shown.get("per_source", 0),
+                      "max_stories": digest.not_shown.get("max_stories", 0)},
     }

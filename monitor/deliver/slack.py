@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from monitor.deliver.mrkdwn import clean, fit, link, slack_len
 from monitor.model import Digest, Story
+from monitor.wording import clock as _clock
+from monitor.wording import day as _day
 
 Mode = Literal["bot", "webhook"]
 Block = dict[str, Any]
@@ -30,8 +32,6 @@ MAX_NOTE = 500
 MAX_FALLBACK = 3_000
 
 DEFAULT_TITLE = "AI infrastructure digest"
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +63,6 @@ def _context(texts: Iterable[str]) -> Block:
 
 def _header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
-
-
-def _day(moment: datetime, tz: tzinfo) -> str:
-    local = _aware(moment).astimezone(tz)
-    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
-
-
-def _clock(moment: datetime, tz: tzinfo) -> str:
-    local = _aware(moment).astimezone(tz)
-    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local:%H:%M}"
 
 
 def _aware(moment: datetime) -> datetime:

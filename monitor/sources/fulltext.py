@@ -19,7 +19,7 @@ from monitor.model import Article, Feed, Page
 from monitor.rules.match import Matcher
 from monitor.sources.extract import fetch_page
 from monitor.sources.fetch import Fetcher, Guard
-from monitor.sources.guard import Origin, origin
+from monitor.sources.guard import Origin, origin, shown_url
 from monitor.sources.urls import is_http_url
 
 
@@ -63,9 +63,17 @@ async def enrich(articles: Sequence[Article], *, matcher: Matcher, settings: Ful
     if cache is not None and fresh:
         cache.save_pages(fresh)
     pages = {**cached, **fresh}
-    notes = tuple(f"full text of {url}: {p.error}" for url, p in fresh.items() if p.error)
+    notes = tuple(page_note(url, p.error) for url, p in fresh.items() if p.error)
     out = tuple(_with_page(a, pages.get(a.url)) for a in articles)
     return Enriched(out, notes, len(fresh))
+
+
+def page_note(url: str, error: str) -> str:
+    """'full text of URL: what went wrong', with the URL once though the fetcher's or the
+    guard's sentence names it too (in full, or shortened)."""
+    for shown in (url, shown_url(url)):
+        error = error.removeprefix(f"{shown}: ").replace(f" {shown}:", ":")
+    return f"full text of {url}: {error}"
 
 
 def _with_page(article: Article, page: Page | None) -> Article:

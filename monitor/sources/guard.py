@@ -65,7 +65,12 @@ class AddressGuard:
     """Refuse a URL unless it is http(s) to public addresses or to a configured feed's origin."""
 
     def __init__(self, allowed: Iterable[Origin | str], resolver: Resolver | None = None) -> None:
-        self.allowed = frozenset(o for o in map(origin, allowed) if o is not None)
+        """`allowed`: origins, as (scheme, host, port) or as http(s) URLs (their origin)."""
+        origins = [(value, origin(value)) for value in allowed]
+        wrong = [value for value, found in origins if found is None]
+        if wrong:  # a bare host name once meant every port of that host
+            raise ValueError(f"not an http(s) origin: {wrong[0]!r}")
+        self.allowed = frozenset(found for _, found in origins if found is not None)
         self._sockets = frozenset((host, port) for _, host, port in self.allowed)
         self.resolver: Resolver = resolver if resolver is not None else SystemResolver()
 

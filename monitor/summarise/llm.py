@@ -112,6 +112,12 @@ class LLMSummariser:
             self._cache[key] = checked  # only answers that passed every check are kept
         return Summary(checked, "llm")
 
+    def ask(self, messages: list[dict[str, str]]) -> str:
+        """One chat completion for `messages`, within this client's limits (timeout, size and
+        call caps, key handling); SummaryError when it fails. `monitor facts` asks through it,
+        so one configured client serves every feature."""
+        return self._ask(messages)
+
     def _ask(self, messages: list[dict[str, str]]) -> str:
         if self.calls >= self.max_calls:
             raise SummaryError(f"the limit of {self.max_calls} LLM calls per run was reached")

@@ -302,3 +302,8 @@ async def test_pinning_refuses_a_redirect_the_check_let_through(
     assert result.status == "error" and "127.0.0.3 is a loopback address" in (result.error or "")
     assert len(feed_server.hits("/go")) == 1 and third_host.requests == []
 
+
+
+def test_a_bare_host_is_not_an_origin() -> None:
+    with pytest.raises(ValueError, match="not an http"):
+        AddressGuard({"127.0.0.1"}, FakeResolver({}))

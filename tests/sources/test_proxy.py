@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 import trustme
+from click.testing import CliRunner
 
+from monitor.cli import cli
 from monitor.config import FullText, load_config
 from monitor.deliver.slack import MessagePart
 from monitor.deliver.slack_client import BotSender, RetryPolicy, WebhookSender
+from monitor.deliver.slack_http import PartKey
 from monitor.errors import ConfigError
 from monitor.model import Feed
 from monitor.pipeline import CycleOptions, scan_feeds
@@ -148,10 +151,9 @@ async def test_a_scan_through_the_proxy_reaches_only_what_the_guard_allows(
                                   f"GET http://pages.proxy-only.test:{port}/article HTTP/1.1"]
     assert proxy.refused == []
     assert sorted(report.notes) == [
-        "full text of http://10.0.0.1/plans: refused http://10.0.0.1/plans: "
-        "10.0.0.1 is a private address",
-        "full text of http://intranet.test/plans: refused http://intranet.test/plans: "
-        "its host resolves to 10.0.0.1, a private address"]
+        "full text of http://10.0.0.1/plans: refused: 10.0.0.1 is a private address",
+        "full text of http://intranet.test/plans: refused: its host resolves to 10.0.0.1, "
+        "a private address"]
     item = next(i for i in report.items if i.article.uid and "Nordic" in i.article.title)
     assert item.article.content.startswith("A Nordic infrastructure company")
     assert tls_server.hits("/feed") and feed_server.hits("/article")
@@ -179,18 +181,20 @@ def test_slack_and_the_llm_go_through_the_proxy() -> None:
     with SlackServer() as slack, ChatServer() as chat, in_thread(proxying({})) as proxy:
         bot = BotSender(slack.token, base_url=slack.api_url, proxy=proxy.url,
                         policy=RetryPolicy(retries=0, timeout=5))
-        bot.send(part, channel="ai-infra", thread_ts=None)
+        bot.send(part, channel="ai-infra", thread_ts=None, key=PartKey(1, "p1"))
+        bot.reader.identity()  # what `monitor slack check` asks, through the same proxy
         hook = WebhookSender(slack.webhook_url, proxy=proxy.url,
                              policy=RetryPolicy(retries=0, timeout=5))
-        hook.send(part, channel="", thread_ts=None)
+        hook.send(part, channel="", thread_ts=None, key=PartKey(1, "p2"))
         chat.answer("Northwind will build an AI data centre.")
         with LLMSummariser(chat.url, "m", "", cache={}, fallback=ExtractiveSummariser(),
                            proxy=proxy.url) as llm:
             llm.summarise("Northwind will build an AI data centre near Oslo.")
     methods = [line.split(" ", 2)[:2] for line in proxy.seen]
-    assert [m for m, _ in methods] == ["POST", "POST", "POST"]
+    assert [m for m, _ in methods] == ["POST"] * 4
     assert methods[0][1].startswith(slack.api_url) and methods[0][1].endswith("chat.postMessage")
-    assert methods[1][1] == slack.webhook_url and methods[2][1].startswith(chat.url)
+    assert methods[1][1].endswith("auth.test")
+    assert methods[2][1] == slack.webhook_url and methods[3][1].startswith(chat.url)
     assert len(slack.messages) == 2 and len(chat.requests) == 1
 
 
@@ -205,6 +209,15 @@ def test_the_configured_proxy_reaches_the_slack_sender(tmp_path: Path) -> None:
         assert (config.fetch.proxy, config.fetch.read_timeout) == (proxy.url, 3.0)
         sender = sender_for(config.channels[0], config)
         assert sender is not None
-        sender.send(part, channel="ai-infra", thread_ts=None)
+        sender.send(part, channel="ai-infra", thread_ts=None, key=PartKey(2, "p1"))
     assert [line.split(" ")[0] for line in proxy.seen] == ["POST"]
     assert len(slack.messages) == 1
+
+
+def test_config_check_names_a_bad_proxy_at_its_line(tmp_path: Path) -> None:
+    config_file = tmp_path / "monitor.toml"
+    config_file.write_text('[fetch]\ntimeout = 5\nproxy = "socks5://proxy.corp:1080"\n')
+    result = CliRunner().invoke(cli, ["config", "check", "--config", str(config_file)])
+    assert result.exit_code == 1
+    assert f"{config_file}:3: [fetch] proxy must be an http:// or https:// proxy URL" in \
+        result.output
