@@ -15,18 +15,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from monitor.errors import ConfigError
-from monitor.fingerprint import fingerprint, seconds
+from monitor.fingerprint import seconds
 from monitor.model import SECTION_MODES, Article, Digest, Item, Section, Story
 from monitor.stories import (
-    BLOCK_CAP,
     THRESHOLD,
     WINDOW,
     Profile,
-    StoryIndex,
-    Vocabulary,
+    candidate_pairs,
+    default_model,
     identity_keys,
+    profiles,
     similarity,
 )
+from monitor.story_index import StoryIndex
 from monitor.wording import plural
 
 HALF_LIFE = timedelta(hours=24)  # a day-old story counts three quarters of a fresh one
@@ -36,18 +37,19 @@ Span = tuple[float, float] | None  # earliest and latest publication (epoch seco
 
 
 def group_stories(items: Sequence[Item], *, window: timedelta = WINDOW,
-                  background: Iterable[Article] = ()) -> list[Story]:
+                  background: Iterable[Article] = (), semantic: bool = True,
+                  threshold: float = THRESHOLD) -> list[Story]:
     """Group items that report one event into stories, ordered by their leads.
 
-    `background` (such as articles posted lately) only sharpens the term weights.
+    `background` (such as articles posted lately) only sharpens the term weights;
+    `semantic=False` keeps to the lexical method even when the sentence model is installed.
     """
     # cluster in a canonical order so that the grouping does not depend on the input order
     order = sorted(range(len(items)), key=lambda i: _identity(items[i].article))
     articles = [items[i].article for i in order]
-    prints = [fingerprint(a) for a in articles]
-    vocabulary = Vocabulary([*prints, *map(fingerprint, background)])
-    profiles = [Profile.of(p, vocabulary) for p in prints]
-    clusters = _average_link(profiles, _same_article(articles), window)
+    found, vectors = profiles(articles, corpus=background, model=default_model(semantic))
+    clusters = _average_link(found, _same_article(articles), window,
+                             candidate_pairs(found, vectors), threshold)
     stories = [_story(items, [order[k] for k in members]) for members in clusters]
     return [story for _, story in sorted(stories, key=lambda pair: pair[0])]
 
@@ -78,27 +80,10 @@ def _same_article(articles: Sequence[Article]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
-    """Pairs that share a name: the only ones that can score above zero.
-
-    A name held by many items (Nvidia, OpenAI) proposes pairs only for an item that has
-    no rarer name, so a large batch does not compare everything with everything.
-    """
-    postings: defaultdict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(profiles):
-        for name in p.fingerprint.names:
-            postings[name].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for i, p in enumerate(profiles):
-        names = sorted(p.fingerprint.names, key=lambda n: (len(postings[n]), n))
-        for name in [n for n in names if len(postings[n]) <= BLOCK_CAP] or names[:1]:
-            pairs.update((min(i, j), max(i, j)) for j in postings[name] if j != i)
-    return sorted(pairs)
-
-
 def _average_link(profiles: Sequence[Profile], groups: Sequence[list[int]],
-                  window: timedelta) -> list[list[int]]:
-    """Merge the two closest clusters (mean pair similarity) until none reaches THRESHOLD.
+                  window: timedelta, pairs: Sequence[tuple[int, int]],
+                  threshold: float) -> list[list[int]]:
+    """Merge the two closest clusters (mean pair similarity) until none reaches `threshold`.
 
     The mean keeps a single bridging article from chaining two stories together; a
     cluster never spans more than `window` of publication times. A start group (one
@@ -108,7 +93,7 @@ def _average_link(profiles: Sequence[Profile], groups: Sequence[list[int]],
     members = dict(enumerate(groups))
     owner = {i: g for g, group in members.items() for i in group}
     links: defaultdict[int, dict[int, float]] = defaultdict(dict)
-    for i, j in _candidate_pairs(profiles):
+    for i, j in pairs:
         a, b = owner[i], owner[j]
         score = similarity(profiles[i], profiles[j], window) if a != b else 0.0
         if score > links[a].get(b, 0.0):
@@ -118,7 +103,7 @@ def _average_link(profiles: Sequence[Profile], groups: Sequence[list[int]],
     heap = [(-total, a, b) for a, near in links.items() for b, total in near.items() if a < b]
     heapq.heapify(heap)
     fresh = len(groups)
-    while heap and -heap[0][0] >= THRESHOLD:
+    while heap and -heap[0][0] >= threshold:
         _, a, b = heapq.heappop(heap)
         # entries naming a merged cluster are stale; live pairs' links never change
         if a not in members or b not in members or not _fits(spans[a], spans[b], window):
@@ -246,22 +231,30 @@ def build_digest(channel: str, items: Sequence[Item], *, now: datetime, since: d
                  until: datetime, max_stories: int = 15, per_source: int | None = 3,
                  sections: str = "rule", posted: Sequence[Article] = (),
                  notes: Sequence[str] = (), rule_names: Mapping[str, str] | None = None,
-                 window: timedelta = WINDOW) -> Digest:
+                 window: timedelta = WINDOW, semantic: bool = True) -> Digest:
     """One channel's digest: group, drop stories already posted, rank, cut, and section.
 
     `posted` are the articles this channel has already received: a story any of whose
     items repeats one of them (even from another outlet) is left out.
     """
     _check(max_stories, per_source, sections)
-    stories = group_stories(items, window=window, background=posted)
+    stories = group_stories(items, window=window, background=posted, semantic=semantic)
     if posted:
-        index = StoryIndex(posted, window=window, corpus=[item.article for item in items])
-        stories = [story for story in stories if not index.covers(story)]
+        index = StoryIndex(posted, window=window, corpus=[item.article for item in items],
+                           semantic=semantic)
+        stories = _not_posted(stories, index)
     ranked, left_out = _rank(stories, now, max_stories, per_source, HALF_LIFE)
     note = not_shown_note(left_out, max_stories=max_stories, per_source=per_source)
     return Digest(channel=channel, generated_at=now, since=since, until=until,
                   sections=_sections(ranked, sections, rule_names or {}),
                   notes=(note, *notes) if note else tuple(notes), not_shown=dict(left_out))
+
+
+def _not_posted(stories: Sequence[Story], index: StoryIndex) -> list[Story]:
+    """The stories none of whose items repeats a posted article (asked in one batch)."""
+    repeated = iter(index.repeats([item.article for story in stories for item in story.items]))
+    flags = [[next(repeated) is not None for _ in story.items] for story in stories]
+    return [story for story, hits in zip(stories, flags, strict=True) if not any(hits)]
 
 
 def _check(max_stories: int, per_source: int | None, sections: str) -> None:
