@@ -15,6 +15,17 @@ DATA = Path(__file__).parent / "data"
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 
+PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                   "ALL_PROXY", "no_proxy", "NO_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests choose their proxies: a CI runner's own must not route their loopback traffic."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def feed_server() -> Iterator[FeedServer]:
     with FeedServer().serve() as server:
