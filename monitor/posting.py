@@ -24,6 +24,7 @@ from monitor.pipeline import summarise_item
 from monitor.posted import posted_stories
 from monitor.rules.load import load_rules
 from monitor.sources.policy import feed_health
+from monitor.sources.proxy import proxy_for
 from monitor.store import Store
 from monitor.summarise import Summariser
 
@@ -66,12 +67,15 @@ def sender_for(channel: Channel, config: Config) -> Sender | None:
         if not config.slack_webhook_url:
             raise ConfigError(f"channel {channel.name!r} posts by webhook but SLACK_WEBHOOK_URL "
                               "is not set; set it to the incoming webhook's URL")
-        return WebhookSender(config.slack_webhook_url)
+        return WebhookSender(config.slack_webhook_url,
+                             proxy=proxy_for(config.slack_webhook_url, config.fetch.proxy))
     if channel.slack_channel:
         if not config.slack_bot_token:
             raise ConfigError(f"channel {channel.name!r} needs SLACK_BOT_TOKEN to post to "
                               f"{channel.slack_channel}; set it, or use webhook = true")
-        return BotSender(config.slack_bot_token, base_url=config.slack_api_url or DEFAULT_API_URL)
+        base_url = config.slack_api_url or DEFAULT_API_URL
+        return BotSender(config.slack_bot_token, base_url=base_url,
+                         proxy=proxy_for(base_url, config.fetch.proxy))
     return None
 
 
@@ -119,8 +123,9 @@ def with_permalinks(digest: Digest, config: Config) -> Digest:
     wanted = [s for s in digest.stories if s.update and s.update.ts and s.update.channel_id]
     if not wanted or not config.slack_bot_token:
         return digest
-    reader = SlackReader(config.slack_bot_token,
-                         base_url=config.slack_api_url or DEFAULT_API_URL)
+    base_url = config.slack_api_url or DEFAULT_API_URL
+    reader = SlackReader(config.slack_bot_token, base_url=base_url,
+                         proxy=proxy_for(base_url, config.fetch.proxy))
     links: dict[str, Story] = {}
     for story in wanted:
         assert story.update is not None

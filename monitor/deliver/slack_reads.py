@@ -74,8 +74,8 @@ class SlackReader:
     """Web API reads with a bot token."""
 
     def __init__(self, token: str, *, base_url: str = DEFAULT_API_URL,
-                 policy: RetryPolicy = DEFAULT_POLICY) -> None:
-        self._client = web_client(token, base_url, policy, read_handlers(policy))
+                 policy: RetryPolicy = DEFAULT_POLICY, proxy: str | None = None) -> None:
+        self._client = web_client(token, base_url, policy, read_handlers(policy), proxy)
         self._host = urlsplit(base_url).netloc or base_url
         self.scopes: frozenset[str] | None = None  # as Slack's last answer gave them
         self._truncated = False
