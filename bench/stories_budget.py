@@ -20,6 +20,7 @@ from pathlib import Path
 from monitor.digest import build_digest
 from monitor.embedding import load_model
 from monitor.fingerprint import fingerprint
+from monitor.followups import PostedStory
 from monitor.model import Item
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,8 +60,8 @@ def history_of(items: Sequence[Item], days: int = 3) -> list[Item]:
             for k, item in enumerate(items)]
 
 
-def digest_seconds(items: Sequence[Item], history: Sequence[Item], semantic: bool
-                   ) -> tuple[float, float]:
+def digest_seconds(items: Sequence[Item], history: Sequence[Item], semantic: bool,
+                   earlier: Sequence[PostedStory] = ()) -> tuple[float, float]:
     """Wall and CPU seconds to build one digest of `items` against the posted `history`.
 
     Caches start cold. On a shared machine the CPU time is the fairer figure: the wall
@@ -74,5 +75,6 @@ def digest_seconds(items: Sequence[Item], history: Sequence[Item], semantic: boo
               default=datetime(2026, 2, 1, tzinfo=UTC))
     wall, cpu = time.perf_counter(), time.process_time()
     build_digest("bench", items, now=now, since=None, until=now, max_stories=15,
-                 posted=[item.article for item in history], semantic=semantic)
+                 posted=[item.article for item in history], semantic=semantic,
+                 earlier=earlier)
     return time.perf_counter() - wall, time.process_time() - cpu

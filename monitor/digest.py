@@ -1,5 +1,6 @@
 """From matched items to one channel's digest: group the same story from several feeds,
-drop stories already posted, rank, cap per source, cut to the budget and section by rule.
+drop stories already posted (keeping news about them as updates), rank, cap per source, cut to
+the budget and section by rule.
 
 Pure: `now` and the posted history are passed in. Same-story judgement lives in
 `monitor.stories`; this module clusters with it (average link) and orders the result.
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 
 from monitor.errors import ConfigError
 from monitor.fingerprint import seconds
+from monitor.followups import Followups, PostedStory
 from monitor.model import SECTION_MODES, Article, Digest, Item, Section, Story
 from monitor.stories import (
     THRESHOLD,
@@ -27,7 +29,6 @@ from monitor.stories import (
     profiles,
     similarity,
 )
-from monitor.story_index import StoryIndex
 from monitor.wording import plural
 
 HALF_LIFE = timedelta(hours=24)  # a day-old story counts three quarters of a fresh one
@@ -231,30 +232,25 @@ def build_digest(channel: str, items: Sequence[Item], *, now: datetime, since: d
                  until: datetime, max_stories: int = 15, per_source: int | None = 3,
                  sections: str = "rule", posted: Sequence[Article] = (),
                  notes: Sequence[str] = (), rule_names: Mapping[str, str] | None = None,
-                 window: timedelta = WINDOW, semantic: bool = True) -> Digest:
+                 window: timedelta = WINDOW, semantic: bool = True,
+                 earlier: Sequence[PostedStory] = ()) -> Digest:
     """One channel's digest: group, drop stories already posted, rank, cut, and section.
 
     `posted` are the articles this channel has already received: a story any of whose
-    items repeats one of them (even from another outlet) is left out.
+    items repeats one of them (even from another outlet) is left out. A story that brings
+    news about one of the `earlier` stories is kept, marked as its update
+    (`monitor.followups`).
     """
     _check(max_stories, per_source, sections)
     stories = group_stories(items, window=window, background=posted, semantic=semantic)
-    if posted:
-        index = StoryIndex(posted, window=window, corpus=[item.article for item in items],
-                           semantic=semantic)
-        stories = _not_posted(stories, index)
+    if posted or earlier:
+        stories = Followups(posted, earlier, window=window, semantic=semantic,
+                            corpus=[item.article for item in items]).apply(stories)
     ranked, left_out = _rank(stories, now, max_stories, per_source, HALF_LIFE)
     note = not_shown_note(left_out, max_stories=max_stories, per_source=per_source)
     return Digest(channel=channel, generated_at=now, since=since, until=until,
                   sections=_sections(ranked, sections, rule_names or {}),
                   notes=(note, *notes) if note else tuple(notes), not_shown=dict(left_out))
-
-
-def _not_posted(stories: Sequence[Story], index: StoryIndex) -> list[Story]:
-    """The stories none of whose items repeats a posted article (asked in one batch)."""
-    repeated = iter(index.repeats([item.article for story in stories for item in story.items]))
-    flags = [[next(repeated) is not None for _ in story.items] for story in stories]
-    return [story for story, hits in zip(stories, flags, strict=True) if not any(hits)]
 
 
 def _check(max_stories: int, per_source: int | None, sections: str) -> None:

@@ -138,8 +138,12 @@ def similarity(a: Profile, b: Profile, window: timedelta = WINDOW) -> float:
     return compare(a, b, window).score
 
 
-def compare(a: Profile, b: Profile, window: timedelta = WINDOW) -> Comparison:
-    """The full comparison of two profiles: score, affinity and the contradictions found."""
+def compare(a: Profile, b: Profile, window: timedelta = WINDOW,
+            floor: float = 0.0) -> Comparison:
+    """The full comparison of two profiles: score, affinity and the contradictions found.
+
+    Below an affinity of `floor` the contradictions are not looked for (the score is 0).
+    """
     semantic = _semantic(a, b)
     names = max(_names_cosine(a, b), semantic * semantic)
     if not names:
@@ -148,6 +152,8 @@ def compare(a: Profile, b: Profile, window: timedelta = WINDOW) -> Comparison:
     blend = terms if a.vector is None or b.vector is None else \
         TERMS_SHARE * terms + (1 - TERMS_SHARE) * semantic
     affinity = math.pow(names, NAME_SHARE) * math.pow(blend, 1 - NAME_SHARE)
+    if affinity < floor:
+        return Comparison(0.0, affinity, semantic)
     factor, conflicts, missing = _contradiction(a.fingerprint, b.fingerprint, window)
     if not _within(a.fingerprint.published, b.fingerprint.published, window):
         factor, conflicts = 0.0, (*conflicts, "published")

@@ -7,7 +7,8 @@ this module only finds the posted articles worth comparing (shared names, neares
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from monitor.embedding import Vectors
@@ -29,6 +30,14 @@ from monitor.stories import (
     semantic_text,
     similarity,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """What the index holds about one article: what it repeats, and its nearest neighbour."""
+
+    repeat: Article | None
+    nearest: tuple[Article, Comparison] | None
 
 
 class StoryIndex:
@@ -57,12 +66,19 @@ class StoryIndex:
         """The indexed article that reports the same story as `article`, or None."""
         return self.repeats([article])[0]
 
-    def repeats(self, articles: Sequence[Article]) -> list[Article | None]:
-        """For each article, the indexed article it repeats (one story), or None."""
+    def repeats(self, articles: Sequence[Article], among: Container[str] | None = None
+                ) -> list[Article | None]:
+        """For each article, the indexed article it repeats (one story), or None.
+
+        With `among` (uids), only those indexed articles count, besides the same article
+        seen again (same URL or uid).
+        """
         queries, nearby = self._queries(articles)
         found: list[Article | None] = []
         for article, query, near in zip(articles, queries, nearby, strict=True):
             known = self._known(article)
+            if among is not None:
+                near = [i for i in near if self._articles[i].uid in among]
             if known is None:
                 scored = [(similarity(query, self._profiles[i], self.window), -i) for i in near]
                 best, index = max(scored, default=(0.0, 0))
@@ -83,6 +99,36 @@ class StoryIndex:
             return None
         best, index = max(scored, key=lambda p: (p[0].score, p[0].affinity, -p[1]))
         return (self._articles[index], best) if best.affinity > 0 else None
+
+    def look(self, articles: Sequence[Article], among: Container[str] | None = None,
+             nearest_among: Container[str] | None = None, floor: float = 0.0) -> list[Look]:
+        """For each article, in one batch: the indexed article it repeats, and the nearest.
+
+        With `among` (uids), only those indexed articles can be repeated (the same article
+        seen again always is); with `nearest_among`, only those can be the nearest; with
+        `floor`, only one of that affinity or more (a floor below THRESHOLD loses no repeat).
+        """
+        assert floor <= THRESHOLD
+        queries, nearby = self._queries(articles)
+        looks = []
+        for article, query, near in zip(articles, queries, nearby, strict=True):
+            same: list[tuple[float, int]] = []
+            scored: list[tuple[Comparison, int]] = []
+            for i in near:
+                uid = self._articles[i].uid
+                if nearest_among is None or uid in nearest_among:
+                    scored.append((compare(query, self._profiles[i], self.window, floor), i))
+                    score = scored[-1][0].score
+                else:  # the cheaper judgement: nothing but the score is wanted
+                    score = similarity(query, self._profiles[i], self.window)
+                if score >= THRESHOLD and (among is None or uid in among):
+                    same.append((score, -i))
+            known = self._known(article) or (self._articles[-max(same)[1]] if same else None)
+            best = max(scored, key=lambda p: (p[0].score, p[0].affinity, -p[1]), default=None)
+            wanted = best is not None and best[0].affinity > 0 and best[0].affinity >= floor
+            nearest = (self._articles[best[1]], best[0]) if best is not None and wanted else None
+            looks.append(Look(known, nearest))
+        return looks
 
     def covers(self, story: Story) -> bool:
         """Whether any item of the story repeats an indexed article."""

@@ -6,7 +6,7 @@ import re
 from datetime import tzinfo
 from typing import Any
 
-from monitor.model import Digest, Item, Story
+from monitor.model import Digest, Followup, Item, Story
 from monitor.report import iso
 from monitor.wording import clock, day, plural
 
@@ -56,11 +56,24 @@ def render_markdown(digest: Digest, *, title: str = DEFAULT_TITLE, tz: tzinfo) -
     return "\n".join(lines).rstrip() + "\n"
 
 
+def update_line(update: Followup, tz: tzinfo, markdown: bool = False) -> str:
+    """'update of “Earlier title” (Fri 3 Oct; <permalink>) · new: under construction'."""
+    title = _md(update.title) if markdown else update.title
+    if markdown and update.url:
+        title = f"[{title}]({update.url})"
+    post = (f"; [earlier post]({update.permalink})" if markdown else f"; {update.permalink}") \
+        if update.permalink else ""
+    news = f" · new: {', '.join(update.news)}" if update.news else ""
+    return f"update of “{title}” ({day(update.posted_at, tz)}{post}){news}"
+
+
 def _story_markdown(story: Story, tz: tzinfo) -> list[str]:
     lead = story.lead
     a = lead.article
     head = f"[{_md(a.title)}]({a.url})" if a.url else _md(a.title)
-    lines = [f"- **{head}**"]
+    lines = [f"- **Update: {head}**" if story.update else f"- **{head}**"]
+    if story.update:
+        lines.append(f"  {update_line(story.update, tz, markdown=True)}")
     if lead.summary:
         lines.append(f"  {_md(lead.summary)}")
     meta = [_md(a.source), _when(lead, tz)]
@@ -83,7 +96,9 @@ def render_text(digest: Digest, *, title: str = DEFAULT_TITLE, tz: tzinfo) -> st
             lines += [section.title.upper(), ""]
         for story in section.stories:
             a = story.lead.article
-            lines.append(f"* {a.title}")
+            lines.append(f"* Update: {a.title}" if story.update else f"* {a.title}")
+            if story.update:
+                lines.append(f"  {update_line(story.update, tz)}")
             if story.lead.summary:
                 lines.append(f"  {story.lead.summary}")
             also = ", ".join(o.article.source for o in story.others)
@@ -107,9 +122,19 @@ def to_json(digest: Digest) -> dict[str, Any]:
         "channel": digest.channel, "generated_at": iso(digest.generated_at),
         "since": iso(digest.since), "until": iso(digest.until),
         "sections": [{"title": s.title, "stories": [
-            {"id": st.id, **item(st.lead), "also": [item(o) for o in st.others]}
+            {"id": st.id, **item(st.lead), "also": [item(o) for o in st.others],
+             "update": _update_json(st.update)}
             for st in s.stories]} for s in digest.sections],
         "notes": list(digest.notes),
         "not_shown": {"per_source": digest.not_shown.get("per_source", 0),
                       "max_stories": digest.not_shown.get("max_stories", 0)},
     }
+
+
+def _update_json(update: Followup | None) -> dict[str, Any] | None:
+    """The earlier story a story follows up (null for a new story)."""
+    if update is None:
+        return None
+    return {"story": update.story, "title": update.title, "url": update.url,
+            "posted_at": iso(update.posted_at), "news": list(update.news),
+            "permalink": update.permalink or None}

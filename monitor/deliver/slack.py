@@ -9,7 +9,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from monitor.deliver.mrkdwn import clean, fit, link, slack_len
-from monitor.model import Digest, Story
+from monitor.model import Digest, Followup, Story
 from monitor.wording import clock as _clock
 from monitor.wording import day as _day
 
@@ -36,13 +36,20 @@ DEFAULT_TITLE = "AI infrastructure digest"
 
 @dataclass(frozen=True, slots=True)
 class MessagePart:
-    """One chat message of a digest; `thread` means "reply in the thread of part 1"."""
+    """One chat message of a digest; `thread` means "reply in the thread of part 1".
+
+    `stories` are the ids of the stories it carries. An update's reply in the thread of the
+    story it follows up has `reply_to` (that message's ts) and `reply_channel` (its channel).
+    """
 
     index: int
     total: int
     text: str
     blocks: tuple[Block, ...]
     thread: bool = False
+    stories: tuple[str, ...] = ()
+    reply_to: str = ""
+    reply_channel: str = ""
 
 
 # --- blocks ---------------------------------------------------------------------------------
@@ -84,6 +91,7 @@ def _plural(count: int, one: str, many: str) -> str:
 def _story_blocks(story: Story, tz: tzinfo) -> tuple[Block, ...]:
     lead = story.lead
     title = f"*{link(lead.article.url, clean(lead.article.title) or lead.article.url, MAX_TITLE)}*"
+    title = f"*Update:* {title}" if story.update else title
     summary = clean(lead.summary or lead.article.summary)
     room = MAX_SECTION - slack_len(title) - 1
     text = f"{title}\n{fit(summary, room)}" if summary and room > 1 else title
@@ -96,7 +104,17 @@ def _story_context(story: Story, tz: tzinfo) -> list[str]:
     when = _clock(article.published, tz) if article.published else ""
     terms = _terms(story)
     matched = fit("matched: " + ", ".join(terms), MAX_TERMS_TEXT) if terms else ""
-    return [fit(_source_name(article.source, article.url), MAX_SOURCE), when, _also(story), matched]
+    return [fit(_source_name(article.source, article.url), MAX_SOURCE), when, _also(story), matched,
+            _update_note(story.update, tz) if story.update else ""]
+
+
+def _update_note(update: Followup, tz: tzinfo) -> str:
+    """'update of “Earlier title” (Fri 3 Oct, earlier post) · new: under construction'."""
+    title = f"“{link(update.url, clean(update.title) or update.url, MAX_TITLE)}”"
+    post = f", {link(update.permalink, 'earlier post', 50)}" if update.permalink else ""
+    news = f" · new: {clean(', '.join(update.news))}" if update.news else ""
+    return fit(f"update of {title} ({_day(update.posted_at, tz)}{post}){news}", MAX_ELEMENT,
+               str)
 
 
 def _terms(story: Story) -> list[str]:
@@ -146,6 +164,7 @@ class _Unit:
     line: str = ""  # for the plain-text fallback
     section: int = -1
     first: bool = True  # the first story of its section
+    story: str = ""
 
 
 def _units(digest: Digest, tz: tzinfo) -> list[_Unit]:
@@ -153,7 +172,9 @@ def _units(digest: Digest, tz: tzinfo) -> list[_Unit]:
     for number, section in enumerate(digest.sections):
         for position, story in enumerate(section.stories):
             line = fit(clean(story.lead.article.title) or story.lead.article.url, MAX_TITLE)
-            units.append(_Unit(_story_blocks(story, tz), f"• {line}", number, position == 0))
+            line = f"Update: {line}" if story.update else line
+            units.append(_Unit(_story_blocks(story, tz), f"• {line}", number, position == 0,
+                               story.id))
     notes = [fit(clean(note), MAX_NOTE) for note in digest.notes if clean(note)]
     for start in range(0, len(notes), MAX_CONTEXT_ELEMENTS):
         units.append(_Unit((_context(notes[start : start + MAX_CONTEXT_ELEMENTS]),)))
@@ -169,14 +190,15 @@ def _fits(blocks: Sequence[Block]) -> bool:
 
 def _pack(
     units: list[_Unit], titles: Sequence[str], first: list[Block], follow: list[Block]
-) -> list[tuple[list[Block], list[str]]]:
-    """Greedy: fill each message (blocks, fallback lines) with whole units after its opening."""
-    bodies: list[tuple[list[Block], list[str]]] = [([], [])]
+) -> list[tuple[list[Block], list[str], list[str]]]:
+    """Greedy: fill each message (blocks, fallback lines, story ids) with whole units after
+    its opening."""
+    bodies: list[tuple[list[Block], list[str], list[str]]] = [([], [], [])]
     shown = -1  # the section whose heading the current message already carries
     for unit in units:
         for fresh in (False, True):
             if fresh:
-                bodies.append(([], []))
+                bodies.append(([], [], []))
                 shown = -1
             title = clean(titles[unit.section]) if unit.section not in (-1, shown) else ""
             extra = _heading(title, not unit.first) if title else []
@@ -186,6 +208,7 @@ def _pack(
         bodies[-1][0].extend(extra + list(unit.blocks))
         heading = [fit(title, MAX_HEADER) + ":"] if title else []
         bodies[-1][1].extend(heading + ([unit.line] if unit.line else []))
+        bodies[-1][2].extend([unit.story] if unit.story else [])
         shown = unit.section
     return bodies
 
@@ -249,9 +272,26 @@ def render_digest(
     titles = [section.title for section in digest.sections]
     bodies = _pack(units, titles, frame.opening(1, widest), frame.opening(2, widest))
     parts = []
-    for index, (body, lines) in enumerate(bodies, start=1):
+    for index, (body, lines, stories) in enumerate(bodies, start=1):
         counter = f"({index}/{len(bodies)})" if numbered and len(bodies) > 1 else ""
         blocks = tuple(frame.opening(index, counter) + body)
         text = frame.text(index, counter, lines)
-        parts.append(MessagePart(index, len(bodies), text, blocks, not numbered and index > 1))
-    return parts
+        parts.append(MessagePart(index, len(bodies), text, blocks, not numbered and index > 1,
+                                 tuple(stories)))
+    return parts + (_replies(digest, len(parts), tz) if mode == "bot" else [])
+
+
+def _replies(digest: Digest, after: int, tz: tzinfo) -> list[MessagePart]:
+    """Each update, once more as a reply in the thread of the message that carried the story
+    it follows up (when that message is known: a bot posted it)."""
+    replies: list[MessagePart] = []
+    for story in digest.stories:
+        update = story.update
+        if update is None or not update.ts or not update.channel_id:
+            continue
+        blocks = _story_blocks(story, tz)  # marked "Update:", with what is new
+        text = f"Update: {clean(story.lead.article.title) or story.lead.article.url}"
+        replies.append(MessagePart(after + len(replies) + 1, after, fit(text, MAX_FALLBACK, str),
+                                   blocks, stories=(story.id,), reply_to=update.ts,
+                                   reply_channel=update.channel_id))
+    return replies

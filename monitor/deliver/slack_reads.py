@@ -105,6 +105,17 @@ class SlackReader:
             raise
         return None
 
+    def permalink(self, channel: str, ts: str) -> str | None:
+        """The link to a message (chat.getPermalink); None when it is gone."""
+        try:
+            response = self._call(self._client.chat_getPermalink, channel, channel=channel,
+                                  message_ts=ts)
+        except SlackDeliveryError as err:
+            if err.code in ("message_not_found", "channel_not_found"):
+                return None
+            raise
+        return str(response.get("permalink") or "") or None
+
     def channel(self, name_or_id: str) -> ChannelInfo | None:
         """What Slack knows of a channel given by id or name; None when there is none."""
         wanted = name_or_id.removeprefix("#")
