@@ -97,6 +97,16 @@ def _duration(value: str) -> str | None:
     return None
 
 
+def _proxy(value: str) -> str | None:
+    from monitor.sources.proxy import Proxies  # only when a proxy is configured
+
+    try:
+        Proxies.from_settings(value, {})
+    except ValueError as exc:  # ConfigError, one sentence naming [fetch] proxy
+        return str(exc)
+    return None
+
+
 def _zone(value: str) -> str | None:
     try:
         ZoneInfo(value)
@@ -148,6 +158,8 @@ TABLES: dict[str, dict[str, Key]] = {
         "concurrency": Key(INTEGER, _at_least(1)),
         "per_host": Key(INTEGER, _at_least(1)),
         "user_agent": Key(STRING, _not_empty),
+        "read_timeout": Key(NUMBER, _at_least(0.1)),
+        "proxy": Key(STRING, _proxy),
     },
     "full_text": {
         "enabled": Key(BOOLEAN),

@@ -34,7 +34,7 @@ from monitor.rules.reload import RuleBook
 from monitor.schedule import build_scheduler, due_digests
 from monitor.sending import delivery_report, flush
 from monitor.sources.diagnose import shared_cause
-from monitor.sources.fulltext import feed_hosts
+from monitor.sources.fulltext import feed_origins
 from monitor.sources.guard import AddressGuard
 from monitor.sources.policy import is_due
 from monitor.store import Store
@@ -74,7 +74,8 @@ class Service:
             if not due:
                 return
             options = CycleOptions(
-                full_text=self.config.full_text, guard=AddressGuard(feed_hosts(self.config.feeds)),
+                full_text=self.config.full_text,
+                guard=AddressGuard(feed_origins(self.config.feeds)),
                 summariser=None, report=False)
             report = run_scan(due, rules=self.rules.rules, settings=self.config.fetch,
                               store=self.store, now=now, options=options,

@@ -6,6 +6,10 @@ was killed), the part is first looked for in the channel by its message metadata
 found there is recorded with its `ts` and never sent again. Only a sender that cannot
 look (a webhook), or a bot that may not read the channel's history, sends such a part
 again: that delivery is at-least-once, and the notes say so.
+
+An update's reply goes to the thread of the earlier story's message (its own channel and
+ts), by the same protocol. If Slack refuses it for good (the earlier message or channel is
+gone), it is given up: the digest already shows the update, and the channel is not held.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Protocol
 from monitor.deliver.slack import MessagePart
 from monitor.deliver.slack_client import PartKey, Sender, Sent
 from monitor.deliver.slack_errors import NoHistoryAccess, SlackDeliveryError
+
+GIVEN_UP = "-"  # the ts kept for an update's reply that Slack refused for good (thread gone)
 
 
 class Recorder(Protocol):
@@ -66,13 +72,20 @@ def deliver(attempt: Attempt, sender: Sender, recorder: Recorder,
         if part.index in attempt.sent:
             continue
         recorder.renew()
-        thread = attempt.sent.get(1) if part.thread else None
+        # an update's reply goes to the thread of the earlier story's message, wherever it is
+        thread = part.reply_to or (attempt.sent.get(1) if part.thread else None)
+        channel = part.reply_channel or attempt.channel
         since = attempt.unsure.get(part.index)
-        found = _look(attempt, sender, part.index, thread, since) if since else None
-        sent = found or _send(attempt, sender, recorder, part, thread, clock)
+        found = _look(attempt, sender, part.index, thread, since, channel) if since else None
+        try:
+            sent = found or _send(attempt, sender, recorder, part, thread, clock, channel)
+        except SlackDeliveryError as err:
+            if not part.reply_to or err.transient or err.subject == "token":
+                raise
+            sent = Sent(GIVEN_UP)  # the earlier message is gone: the digest itself has the update
         attempt.found += found is not None
         attempt.sent[part.index] = sent.ts
-        if sent.channel_id:
+        if sent.channel_id and not part.reply_to:
             attempt.channel = sent.channel_id  # replies and lookups go by id
         recorder.accepted(part.index, sent)
         accepted += 1
@@ -80,17 +93,17 @@ def deliver(attempt: Attempt, sender: Sender, recorder: Recorder,
 
 
 def _send(attempt: Attempt, sender: Sender, recorder: Recorder, part: MessagePart,
-          thread: str | None, clock: Callable[[], datetime]) -> Sent:
+          thread: str | None, clock: Callable[[], datetime], channel: str) -> Sent:
     started = clock()
     recorder.attempting(part.index, started)
     try:
-        return sender.send(part, channel=attempt.channel, thread_ts=thread,
+        return sender.send(part, channel=channel, thread_ts=thread,
                            key=attempt.part_key(part.index))
     except SlackDeliveryError as err:
         if not err.uncertain:
             recorder.refused(part.index)
             raise
-        found = _look(attempt, sender, part.index, thread, started)
+        found = _look(attempt, sender, part.index, thread, started, channel)
         if found is None:
             raise
         attempt.found += 1
@@ -98,12 +111,12 @@ def _send(attempt: Attempt, sender: Sender, recorder: Recorder, part: MessagePar
 
 
 def _look(attempt: Attempt, sender: Sender, index: int, thread: str | None,
-          around: datetime) -> Sent | None:
+          around: datetime, channel: str) -> Sent | None:
     """The part if it is already in the channel; None when absent or nobody can tell."""
     if not sender.verifiable:
         return None
     try:
-        return sender.find(attempt.part_key(index), channel=attempt.channel, thread_ts=thread,
+        return sender.find(attempt.part_key(index), channel=channel, thread_ts=thread,
                            around=around)
     except NoHistoryAccess as err:
         attempt.unverified = True

@@ -148,12 +148,35 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Followup:
+    """The earlier story, already posted to the channel, that a story brings news about.
+
+    `news` says what is new ("under construction", "$21 billion"); `channel_id` and `ts`
+    name the Slack message that carried the earlier story (empty when unknown, as for a
+    webhook), and `permalink` its link once Slack gave it.
+    """
+
+    story: str
+    title: str
+    url: str
+    posted_at: datetime
+    news: tuple[str, ...] = ()
+    channel_id: str = ""
+    ts: str = ""
+    permalink: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
-    """One news event: the lead item, and the same story from other sources."""
+    """One news event: the lead item, and the same story from other sources.
+
+    `update` is set when the story is news about a story the channel already received.
+    """
 
     id: str
     lead: Item
     others: tuple[Item, ...] = ()
+    update: Followup | None = None
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -139,8 +139,12 @@ class Outbox:
                 c.execute(digest_parts.insert(), [
                     {"digest_id": digest_id, "idx": p.index, "payload": _payload(p)}
                     for p in parts])
-            rows = [{"channel": digest.channel, "uid": item.article.uid, "story": story.id,
-                     "digest_id": digest_id, "posted_at": now}
+            carried = {sid: p.index for p in parts if not p.reply_to for sid in p.stories}
+            # an update's articles join the story they follow up: news about it is measured
+            # against all that the channel was told, and its thread stays the one to reply in
+            rows = [{"channel": digest.channel, "uid": item.article.uid,
+                     "story": story.update.story if story.update else story.id,
+                     "digest_id": digest_id, "posted_at": now, "part": carried.get(story.id)}
                     for story in digest.stories for item in story.items]
             seen = set(c.execute(sa.select(posted.c.uid)
                                  .where(posted.c.channel == digest.channel)).scalars())
@@ -284,10 +288,13 @@ class _Recorder:
 
 def _payload(part: MessagePart) -> str:
     return json.dumps({"total": part.total, "text": part.text, "blocks": list(part.blocks),
-                       "thread": part.thread}, ensure_ascii=False)
+                       "thread": part.thread, "stories": list(part.stories),
+                       "reply_to": part.reply_to, "reply_channel": part.reply_channel},
+                      ensure_ascii=False)
 
 
 def _part(index: int, payload: str) -> MessagePart:
-    data = json.loads(payload)
+    data = json.loads(payload)  # parts stored before follow-ups have no stories or reply
     return MessagePart(index, data["total"], data["text"], tuple(data["blocks"]),
-                       data["thread"])
+                       data["thread"], tuple(data.get("stories", ())),
+                       data.get("reply_to", ""), data.get("reply_channel", ""))

@@ -35,7 +35,6 @@ from monitor.rules.match import Matcher
 from monitor.sources.feeder import Feeder, FeedRequest
 from monitor.sources.fetch import Fetched, Fetcher, FetchSettings, Guard
 from monitor.sources.fulltext import enrich
-from monitor.sources.guard import AddressGuard, pinned_transport
 from monitor.sources.outcome import FeedOutcome, next_state, parse_all, report_line
 from monitor.sources.pool import ParsePool
 from monitor.store import Store
@@ -317,14 +316,13 @@ async def scan_feeds(feeds: Sequence[Feed], *, rules: Sequence[Rule], settings: 
                      parser: ParsePool | None = None) -> PollReport:
     """One cycle with one HTTP client, and a matcher and a parse pool unless given.
 
-    With an AddressGuard, every connection goes only to addresses the guard has just
-    checked, so a DNS answer that changes between check and connect cannot slip through.
+    With an AddressGuard, every hop of every request is checked and direct connections go
+    only to the addresses it has just checked, so a DNS answer that changes between check
+    and connect cannot slip through. Proxies come from `settings.proxy` or the environment.
     """
     matcher = matcher or Matcher(rules)
-    transport = pinned_transport(options.guard, settings.connect_timeout) \
-        if isinstance(options.guard, AddressGuard) else None
     with ParsePool() if parser is None else contextlib.nullcontext(parser) as pool:
-        async with Fetcher(settings, transport=transport) as fetcher:
+        async with Fetcher(settings, guard=options.guard) as fetcher:
             return await poll(feeds, fetcher=fetcher, matcher=matcher, store=store, now=now,
                               options=options, progress=progress, parser=pool)
 

@@ -135,12 +135,15 @@ digest_parts = sa.Table(
 )
 
 posted = sa.Table(
-    "posted", metadata,  # what each channel has been given, so no story goes there twice
+    # what each channel has been given, so no story goes there twice; `story` is the id of the
+    # story the article was posted under (an update's rows carry the story it updates)
+    "posted", metadata,
     sa.Column("channel", sa.String(200), primary_key=True),
     sa.Column("uid", sa.String(2000), primary_key=True),
     sa.Column("story", sa.String(64), nullable=False),
     sa.Column("digest_id", sa.Integer, nullable=False),
     sa.Column("posted_at", UTCDateTime, nullable=False),
+    sa.Column("part", sa.Integer),  # the message part that carried the story (None: no Slack)
 )
 
 slack_channels = sa.Table(

@@ -21,6 +21,7 @@ from monitor.deliver.slack_reads import ChannelInfo, Identity, SlackReader, chan
 from monitor.errors import ConfigError
 from monitor.posting import channels_for
 from monitor.slack_state import SlackState
+from monitor.sources.proxy import proxy_for
 from monitor.store import Store
 
 # Every scope the bot uses, and what for (slack/manifest.yaml asks for exactly these).
@@ -62,7 +63,8 @@ def check_slack(config: Config, channel_name: str | None = None, *,
                                "or set SLACK_WEBHOOK_URL")]
     findings = [_webhook(config, c) for c in hooks]
     if bots:
-        make = reader or (lambda token, url: SlackReader(token, base_url=url))
+        make = reader or (lambda token, url: SlackReader(
+            token, base_url=url, proxy=proxy_for(url, config.fetch.proxy)))
         findings += _bot(config, bots, make)
     if store is not None and now is not None:
         findings += _keep(SlackState(store), bots, findings, now)

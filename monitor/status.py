@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from monitor.config import Config
+from monitor.embedding import grouping_method
 from monitor.model import Feed, FeedState
 from monitor.outbox import Outbox
 from monitor.posting import channels_for
@@ -34,6 +35,7 @@ def status_report(config: Config, store: Store, stamp: datetime) -> dict[str, An
     return {"generated_at": iso(stamp),
             "feeds": [_feed_row(feed, states.get(feed.url)) for feed in config.feeds],
             "channels": channels,
+            "grouping": grouping_method(),
             "problems": feed_problems(config, states, stamp) + delivery.problems + stuck,
             "notes": delivery.notes}
 

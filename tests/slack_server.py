@@ -69,6 +69,7 @@ class Failure:
     pause: float = 0.0  # seconds to wait before answering
     channel: str = ""  # only for messages to this channel id; "" for any
     method: str = ""  # a Web API method to fail instead of messages ("conversations.history")
+    thread_ts: str = ""  # only for messages posted in the thread of this message
 
     def headers(self) -> dict[str, str]:
         return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
@@ -248,7 +249,8 @@ class _Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             for failure in self.state.script:
                 wanted = f"/api/{failure.method}" == path if failure.method else message
-                if wanted and failure.channel in ("", target):
+                threaded = failure.thread_ts in ("", str(params.get("thread_ts") or ""))
+                if wanted and threaded and failure.channel in ("", target):
                     self.state.script.remove(failure)
                     return failure
         return None

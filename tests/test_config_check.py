@@ -54,8 +54,10 @@ def test_a_key_is_looked_for_in_its_own_table() -> None:
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ("[fetch]\nproxy = 'x'", "m.toml:2: unknown key 'proxy' in [fetch]; the keys are: "
-                             "concurrency, connect_timeout,"),
+    ("[fetch]\nproxies = 'x'", "m.toml:2: unknown key 'proxies' in [fetch]; the keys are: "
+                               "concurrency, connect_timeout,"),
+    ("[fetch]\nproxy = 'ftp://x'", "m.toml:2: [fetch] proxy must be an http:// or https:// "
+                                   "proxy URL"),
     ("fetch = 3", "m.toml:1: 'fetch' must be a table ([fetch])"),
     ("feeds = 'x'", "m.toml:1: 'feeds' must be an array of tables ([[feeds]])"),
     ("[full_text]\ncandidate_share = 2", "m.toml:2: 'candidate_share' in [full_text] must be "

@@ -42,7 +42,7 @@ FIXTURES = {"release-0.1.0.db": "0003_feed_ttl", "a108d70-no-ttl.db": "0002_outb
             "55e495a-scan-only.db": "0001_core"}
 RULES = Path(__file__).parent / "data" / "rules"
 # columns that later revisions add to tables the fixture stores already have
-ADDED = {"ttl_minutes", "claim_owner", "channel_id", "origin"}
+ADDED = {"ttl_minutes", "claim_owner", "channel_id", "origin", "part"}
 
 
 def copy(name: str, tmp_path: Path) -> Path:
@@ -232,9 +232,10 @@ def test_db_upgrade_and_status_as_services(tmp_path: Path) -> None:
     assert (before.current, before.verdict, before.before_alembic) == \
         ("0001_core", "behind", True)
     assert [p.split(":")[0] for p in before.pending] == \
-        ["0002_outbox", "0003_feed_ttl", "0004_alembic", "0005_slack_delivery", "0006_facts"]
+        ["0002_outbox", "0003_feed_ttl", "0004_alembic", "0005_slack_delivery", "0007_followups",
+         "0006_facts"]
     done = upgrade(url)
-    assert (done.before, done.after, len(done.applied)) == ("0001_core", head(), 5)
+    assert (done.before, done.after, len(done.applied)) == ("0001_core", head(), 6)
     assert done.backup is not None and done.backup.exists()
     again = upgrade(url)
     assert again.applied == () and again.backup is None

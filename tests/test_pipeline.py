@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import monitor.pipeline as pipeline_module
-import monitor.sources.outcome as outcome_module
 import monitor.sources.pool as pool_module
 from monitor.factstore import stored_facts
 from monitor.model import Article, Feed, Match, PollReport, Rule, SignalGroup
@@ -75,10 +74,9 @@ async def test_a_second_scan_of_unchanged_feeds_gets_304_and_parses_nothing(
     first = await run([Feed(feed_server.url("/a"))], rules_dir, store)
 
     calls: list[str] = []
-    # Parsing happens in the pipeline or in the parse pool (here, in this process).
-    for module in (outcome_module, pool_module):
-        monkeypatch.setattr(module, "parse_feed",
-                            lambda *a, **k: calls.append("parsed") or pytest.fail("parsed"))
+    # Every parse goes through the parse pool's function (here, in this process).
+    monkeypatch.setattr(pool_module, "parse_feed",
+                        lambda *a, **k: calls.append("parsed") or pytest.fail("parsed"))
     second = await run([Feed(feed_server.url("/a"))], rules_dir, store)
     assert second.feeds[0].status == "not_modified"
     assert second.feeds[0].items == 2 and second.feeds[0].new == 0
@@ -93,8 +91,7 @@ async def test_the_same_bytes_without_validators_are_not_parsed_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     feed_server.routes["/a"] = Route(rss([RELEVANT]))
     await run([Feed(feed_server.url("/a"))], rules_dir, store)
-    for module in (outcome_module, pool_module):
-        monkeypatch.setattr(module, "parse_feed", lambda *a, **k: pytest.fail("parsed"))
+    monkeypatch.setattr(pool_module, "parse_feed", lambda *a, **k: pytest.fail("parsed"))
     second = await run([Feed(feed_server.url("/a"))], rules_dir, store)
     assert second.feeds[0].status == "ok" and len(second.items) == 1
 
@@ -184,7 +181,7 @@ async def test_short_promising_items_get_their_page_once(
     feed_server.routes["/feed"] = Route(rss([teaser, private]))
     feed_server.routes["/article"] = Route(PAGE, content_type="text/html; charset=utf-8")
     resolver = FakeResolver({"intranet.test": ["10.0.0.1"]})
-    guard = AddressGuard({"127.0.0.1"}, resolver)
+    guard = AddressGuard({feed_server.url("/feed")}, resolver)
     options = CycleOptions(full_text=FullText(candidate_share=0.2), guard=guard,
                            summariser=ExtractiveSummariser())
     rules = load_rules_strict(rules_dir)
@@ -222,7 +219,7 @@ async def test_since_fetches_no_page_for_items_outside_the_window(
     for name in ("new", "old"):
         feed_server.routes[f"/{name}"] = Route(PAGE, content_type="text/html; charset=utf-8")
     options = CycleOptions(since=timedelta(hours=24), full_text=FullText(candidate_share=0.2),
-                           guard=AddressGuard({"127.0.0.1"}, FakeResolver({})))
+                           guard=AddressGuard({feed_server.url("/")}, FakeResolver({})))
     report = await scan_feeds([Feed(feed_server.url("/feed"))],
                               rules=load_rules_strict(rules_dir), settings=SETTINGS,
                               store=store, now=NOW, options=options)

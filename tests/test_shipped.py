@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from netguard import index_env, pythonpath
 
 from monitor.config import read_config
 from monitor.shipped import CONFIG_TEMPLATE, RULES, init_project, starter_files
@@ -69,7 +70,7 @@ def test_the_wheel_carries_the_defaults_and_works_from_an_empty_folder(tmp_path:
     wheels = tmp_path / "wheels"
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
                             str(wheels), str(source)], capture_output=True, text=True,
-                           timeout=600)
+                           timeout=600, env=index_env())
     if built.returncode != 0 and "No matching distribution" in built.stderr:
         pytest.skip("pip cannot reach a package index to build the wheel")
     assert built.returncode == 0, built.stderr[-2000:]
@@ -79,11 +80,12 @@ def test_the_wheel_carries_the_defaults_and_works_from_an_empty_folder(tmp_path:
             "monitor/defaults/rules/tests/ai-infrastructure.yaml"} <= names
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
-                    str(site), str(wheel)], check=True, capture_output=True, timeout=300)
+                    str(site), str(wheel)], check=True, capture_output=True, timeout=300,
+                   env=index_env())
     empty = tmp_path / "empty"
     empty.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "SLACK_"))}
-    env["PYTHONPATH"] = str(site)  # the wheel's copy, ahead of the editable checkout
+    env["PYTHONPATH"] = pythonpath(str(site))  # the wheel's copy, ahead of the checkout
 
     def monitor(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=empty, env=env,

@@ -121,6 +121,7 @@ def _print_status(doc: dict[str, Any]) -> None:
                 [(c["name"], c["last_digest"] or "-", c["next_digest"] or "-",
                   str(c["pending_parts"])) for c in doc["channels"]], title="channels")
     console = stdout_console()
+    console.print(f"story grouping: {doc['grouping']}", markup=False)
     for problem in doc["problems"]:
         console.print(f"needs attention: {problem}", style="red", markup=False)
     for note in doc.get("notes", []):

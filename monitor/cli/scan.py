@@ -85,7 +85,7 @@ def _options(config: Config, feeds: tuple[Feed, ...], store: Store | None,
              window: timedelta | None, full_text: bool | None) -> CycleOptions:
     from monitor.cli.summaries import make_summariser
     from monitor.pipeline import CycleOptions
-    from monitor.sources.fulltext import feed_hosts
+    from monitor.sources.fulltext import feed_origins
     from monitor.sources.guard import AddressGuard
 
     settings = config.full_text
@@ -93,7 +93,7 @@ def _options(config: Config, feeds: tuple[Feed, ...], store: Store | None,
         settings = dataclasses.replace(settings, enabled=full_text)
     return CycleOptions(
         since=window, store_results=store is not None, full_text=settings,
-        guard=AddressGuard(feed_hosts(feeds)), summariser=make_summariser(config, store),
+        guard=AddressGuard(feed_origins(feeds)), summariser=make_summariser(config, store),
         sentences=config.summary_sentences, summary_chars=config.summary_chars)
 
 

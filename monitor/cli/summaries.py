@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 def make_summariser(config: Config, store: Store | None) -> Summariser:
     """Extractive, unless an OpenAI-compatible endpoint is configured (MONITOR_LLM_URL and
     MONITOR_LLM_MODEL); LLM answers are cached in the store by content hash."""
+    from monitor.sources.proxy import proxy_for
     from monitor.store import StoreCache
     from monitor.summarise import ExtractiveSummariser
     from monitor.summarise.llm import LLMSummariser
@@ -29,7 +30,7 @@ def make_summariser(config: Config, store: Store | None) -> Summariser:
         return extractive
     cache: MutableMapping[str, str] = StoreCache(store) if store is not None else {}
     return LLMSummariser(config.llm_url, config.llm_model, config.llm_api_key, cache=cache,
-                         fallback=extractive)
+                         fallback=extractive, proxy=proxy_for(config.llm_url, config.fetch.proxy))
 
 
 def _base(entry: Input) -> dict[str, Any]:

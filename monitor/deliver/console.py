@@ -8,7 +8,7 @@ from typing import Any
 
 from monitor.facts.merge import story_facts
 from monitor.facts.render import fact_line, key_figures, totals_line, tracker_note, tracker_title
-from monitor.model import Digest, Item, Story, Tracker
+from monitor.model import Digest, Followup, Item, Story, Tracker
 from monitor.report import iso
 from monitor.wording import clock, day, plural
 
@@ -60,6 +60,17 @@ def render_markdown(digest: Digest, *, title: str = DEFAULT_TITLE, tz: tzinfo) -
     return "\n".join(lines).rstrip() + "\n"
 
 
+def update_line(update: Followup, tz: tzinfo, markdown: bool = False) -> str:
+    """'update of “Earlier title” (Fri 3 Oct; <permalink>) · new: under construction'."""
+    title = _md(update.title) if markdown else update.title
+    if markdown and update.url:
+        title = f"[{title}]({update.url})"
+    post = (f"; [earlier post]({update.permalink})" if markdown else f"; {update.permalink}") \
+        if update.permalink else ""
+    news = f" · new: {', '.join(update.news)}" if update.news else ""
+    return f"update of “{title}” ({day(update.posted_at, tz)}{post}){news}"
+
+
 def _tracker_markdown(tracker: Tracker, tz: tzinfo) -> list[str]:
     lines = [f"## {_md(tracker_title(tracker, tz))}", ""]
     lines += [f"- {_md(totals_line(t))}" for t in tracker.totals]
@@ -75,7 +86,9 @@ def _story_markdown(story: Story, tz: tzinfo) -> list[str]:
     lead = story.lead
     a = lead.article
     head = f"[{_md(a.title)}]({a.url})" if a.url else _md(a.title)
-    lines = [f"- **{head}**"]
+    lines = [f"- **Update: {head}**" if story.update else f"- **{head}**"]
+    if story.update:
+        lines.append(f"  {update_line(story.update, tz, markdown=True)}")
     figures = key_figures(story_facts(story))
     if figures:
         lines.append(f"  *{_md(figures)}*")
@@ -101,7 +114,9 @@ def render_text(digest: Digest, *, title: str = DEFAULT_TITLE, tz: tzinfo) -> st
             lines += [section.title.upper(), ""]
         for story in section.stories:
             a = story.lead.article
-            lines.append(f"* {a.title}")
+            lines.append(f"* Update: {a.title}" if story.update else f"* {a.title}")
+            if story.update:
+                lines.append(f"  {update_line(story.update, tz)}")
             figures = key_figures(story_facts(story))
             if figures:
                 lines.append(f"  [{figures}]")
@@ -144,7 +159,7 @@ def to_json(digest: Digest) -> dict[str, Any]:
         "since": iso(digest.since), "until": iso(digest.until),
         "sections": [{"title": s.title, "stories": [
             {"id": st.id, **item(st.lead), "also": [item(o) for o in st.others],
-             **_story_facts(st)}
+             "update": _update_json(st.update), **_story_facts(st)}
             for st in s.stories]} for s in digest.sections],
         "notes": list(digest.notes),
         "not_shown": {"per_source": digest.not_shown.get("per_source", 0),
@@ -170,3 +185,12 @@ def tracker_json(tracker: Tracker) -> dict[str, Any]:
         "largest": [{"title": p.title, "url": p.url, "stories": p.stories,
                      "facts": p.facts.to_json()} for p in tracker.largest],
     }
+
+
+def _update_json(update: Followup | None) -> dict[str, Any] | None:
+    """The earlier story a story follows up (null for a new story)."""
+    if update is None:
+        return None
+    return {"story": update.story, "title": update.title, "url": update.url,
+            "posted_at": iso(update.posted_at), "news": list(update.news),
+            "permalink": update.permalink or None}

@@ -80,9 +80,9 @@ class BotSender:
     verifiable = True
 
     def __init__(self, token: str, *, base_url: str = DEFAULT_API_URL,
-                 policy: RetryPolicy = DEFAULT_POLICY) -> None:
-        self._client = web_client(token, base_url, policy, post_handlers(policy))
-        self.reader = SlackReader(token, base_url=base_url, policy=policy)
+                 policy: RetryPolicy = DEFAULT_POLICY, proxy: str | None = None) -> None:
+        self._client = web_client(token, base_url, policy, post_handlers(policy), proxy)
+        self.reader = SlackReader(token, base_url=base_url, policy=policy, proxy=proxy)
         self._host = urlsplit(base_url).netloc or base_url
         self.labels: dict[str, str] = {}  # channel id -> as the config names it, for messages
 
@@ -149,7 +149,8 @@ class WebhookSender:
 
     verifiable = False
 
-    def __init__(self, url: str, *, policy: RetryPolicy = DEFAULT_POLICY) -> None:
+    def __init__(self, url: str, *, policy: RetryPolicy = DEFAULT_POLICY,
+                 proxy: str | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             # never echo the URL: it is the webhook's only secret
@@ -158,7 +159,8 @@ class WebhookSender:
                 "copy it from the Slack app's Incoming Webhooks page."
             )
         self._client = WebhookClient(url, timeout=policy.timeout, logger=LOG,
-                                     retry_handlers=post_handlers(policy))
+                                     retry_handlers=post_handlers(policy), proxy=proxy)
+        self._client.proxy = proxy  # as decided (see web_client), not slack_sdk's own pick
         self._host = parts.netloc
 
     def send(self, part: MessagePart, *, channel: str, thread_ts: str | None,

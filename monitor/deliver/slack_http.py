@@ -111,10 +111,16 @@ def read_handlers(policy: RetryPolicy) -> list[RetryHandler]:
 
 
 def web_client(token: str, base_url: str, policy: RetryPolicy,
-               handlers: list[RetryHandler]) -> WebClient:
-    """A Web API client; an empty `handlers` list means no retries at all."""
-    return WebClient(token=token, base_url=base_url, timeout=policy.timeout, logger=LOG,
-                     retry_handlers=handlers)
+               handlers: list[RetryHandler], proxy: str | None = None) -> WebClient:
+    """A Web API client; an empty `handlers` list means no retries at all.
+
+    `proxy` is the caller's decision (curl's rules, sources/proxy.py), None for none:
+    slack_sdk would otherwise take HTTPS_PROXY even for a host that NO_PROXY names.
+    """
+    client = WebClient(token=token, base_url=base_url, timeout=policy.timeout, logger=LOG,
+                       retry_handlers=handlers, proxy=proxy)
+    client.proxy = proxy
+    return client
 
 
 def retry_after(headers: Mapping[str, Any]) -> float | None:

@@ -74,8 +74,8 @@ class SlackReader:
     """Web API reads with a bot token."""
 
     def __init__(self, token: str, *, base_url: str = DEFAULT_API_URL,
-                 policy: RetryPolicy = DEFAULT_POLICY) -> None:
-        self._client = web_client(token, base_url, policy, read_handlers(policy))
+                 policy: RetryPolicy = DEFAULT_POLICY, proxy: str | None = None) -> None:
+        self._client = web_client(token, base_url, policy, read_handlers(policy), proxy)
         self._host = urlsplit(base_url).netloc or base_url
         self.scopes: frozenset[str] | None = None  # as Slack's last answer gave them
         self._truncated = False
@@ -104,6 +104,17 @@ class SlackReader:
                 raise _no_history(channel, err) from None
             raise
         return None
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        """The link to a message (chat.getPermalink); None when it is gone."""
+        try:
+            response = self._call(self._client.chat_getPermalink, channel, channel=channel,
+                                  message_ts=ts)
+        except SlackDeliveryError as err:
+            if err.code in ("message_not_found", "channel_not_found"):
+                return None
+            raise
+        return str(response.get("permalink") or "") or None
 
     def channel(self, name_or_id: str) -> ChannelInfo | None:
         """What Slack knows of a channel given by id or name; None when there is none."""

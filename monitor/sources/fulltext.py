@@ -13,14 +13,13 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from monitor.config import FullText
 from monitor.model import Article, Feed, Page
 from monitor.rules.match import Matcher
 from monitor.sources.extract import fetch_page
 from monitor.sources.fetch import Fetcher, Guard
-from monitor.sources.guard import shown_url
+from monitor.sources.guard import Origin, origin, shown_url
 from monitor.sources.urls import is_http_url
 
 
@@ -36,9 +35,9 @@ class Enriched:
     fetched: int
 
 
-def feed_hosts(feeds: Sequence[Feed]) -> set[str]:
-    """The configured feeds' own hosts: the guard lets article links to them through."""
-    return {(urlsplit(f.url).hostname or "").lower() for f in feeds if is_http_url(f.url)} - {""}
+def feed_origins(feeds: Sequence[Feed]) -> set[Origin]:
+    """The configured feeds' own origins (scheme, host, port): the guard lets them through."""
+    return {o for f in feeds if is_http_url(f.url) for o in [origin(f.url)] if o is not None}
 
 
 def wants_full_text(article: Article, matcher: Matcher, settings: FullText) -> bool:

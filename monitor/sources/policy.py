@@ -116,7 +116,7 @@ def retry_after(headers: Mapping[str, str], now: datetime) -> timedelta | None:
 def _seconds(value: str | None) -> int | None:
     text = (value or "").strip()
     # A huge number is still "a long time"; clamping keeps timedelta from overflowing.
-    return min(int(text), 10**9) if text.isdigit() else None
+    return min(int(text), 10**9) if text.isascii() and text.isdigit() else None  # not "²"
 
 
 def _http_date(value: str) -> datetime | None:

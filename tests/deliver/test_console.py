@@ -16,6 +16,7 @@ from monitor.model import (
     Article,
     Digest,
     Facts,
+    Followup,
     Item,
     Match,
     Money,
@@ -122,3 +123,32 @@ def test_every_format_ends_with_the_week_in_figures() -> None:
                                "money": [{"amount": 2.7e10, "currency": "USD"}], "gpus": 0}]
     assert week["largest"][0]["stories"] == 2 and week["stories"] == 3
     assert to_json(aggregator(1))["tracker"] is None
+
+
+def updated(permalink: str = "") -> Digest:
+    """A digest of one story that follows up an earlier one."""
+    earlier = Followup(story="abc123", title="Halvard Cloud picks Ostrava for AI data centre",
+                       url="https://cetech.example/halvard", news=("under construction",),
+                       posted_at=datetime(2026, 2, 5, 9, 0, tzinfo=UTC), permalink=permalink,
+                       channel_id="C0AIINFRA", ts="1770282000.000100")
+    article = Article("u1", "https://cetech.example/ground", "Halvard Cloud breaks ground",
+                      published=datetime(2026, 3, 20, 8, 0, tzinfo=UTC), source="CE Tech")
+    story = Story("s1", Item(article, (Match("r", 6.0, ()),)), update=earlier)
+    now = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)
+    return Digest("ai-infra", now, None, now, (Section("", (story,)),))
+
+
+def test_an_update_is_marked_and_links_the_earlier_story_in_every_format() -> None:
+    plain = render_text(updated(), tz=UTC)
+    assert "* Update: Halvard Cloud breaks ground\n  update of “Halvard Cloud picks Ostrava " \
+           "for AI data centre” (Thu 5 Feb 2026) · new: under construction" in plain
+    link = "https://slack.example/archives/C0AIINFRA/p1770282000000100"
+    markdown = render_markdown(updated(link), tz=UTC)
+    assert "- **Update: [Halvard Cloud breaks ground](https://cetech.example/ground)**" in markdown
+    assert f"(Thu 5 Feb 2026; [earlier post]({link}))" in markdown
+    (story,) = to_json(updated(link))["sections"][0]["stories"]
+    assert story["update"] == {"story": "abc123", "title": updated().stories[0].update.title,  # type: ignore[union-attr]
+                               "url": "https://cetech.example/halvard",
+                               "posted_at": "2026-02-05T09:00:00Z",
+                               "news": ["under construction"], "permalink": link}
+    assert to_json(aggregator(1))["sections"][0]["stories"][0]["update"] is None
