@@ -36,7 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.facts import extract_facts  # noqa: E402
+from monitor.facts.extract import extract_facts  # noqa: E402
 from monitor.facts.names import same_name  # noqa: E402
 
 # ../shared beside the project (a worktree sits one level deeper, under wt/).

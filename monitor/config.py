@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from monitor.config_check import Locator, Problem, check_data, parse_duration
+from monitor.config_check import (
+    Locator,
+    Problem,
+    check_data,
+    parse_duration,
+    parse_weekday,
+)
 from monitor.errors import ConfigError
 from monitor.model import Feed
 from monitor.rules.load import declared_ids
@@ -49,6 +55,7 @@ class Channel:
     per_source: int = 3
     post_empty: bool = False
     sections: str = "rule"
+    tracker: str = ""  # "mon".."sun": that day's first digest ends with the week in figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +244,8 @@ def _channel(item: Mapping[str, Any]) -> Channel:
     values = dict(item)
     if "rules" in values:
         values["rules"] = tuple(values["rules"])
+    if "tracker" in values:
+        values["tracker"] = parse_weekday(values["tracker"])
     return Channel(**values)
 
 
@@ -271,7 +280,29 @@ def _channel_checks(config: Config, where: Locator) -> list[Problem]:
         message = _schedule_problem(channel, config.zone)
         if message:
             problem(message, "schedule")
+        elif channel.tracker and not _runs_on(channel, config.zone):
+            problem(f"channel {channel.name!r}: tracker {channel.tracker!r} is a day its schedule "
+                    f"{channel.schedule!r} never runs on, so the week in figures would never "
+                    "be posted; pick a day the schedule runs", "tracker")
     return problems
+
+
+def _runs_on(channel: Channel, zone: ZoneInfo) -> bool:
+    """Whether the channel's schedule fires on its tracker's weekday (over five weeks)."""
+    from datetime import datetime
+
+    from monitor.config_check import WEEKDAYS
+    from monitor.schedule import digest_trigger, next_fire
+
+    trigger = digest_trigger(channel, zone)
+    day = WEEKDAYS.index(channel.tracker)
+    start = datetime(2027, 1, 4, tzinfo=zone) + timedelta(days=day)  # a Monday, then that day
+    for week in range(5):
+        midnight = start + timedelta(weeks=week)
+        fire = next_fire(trigger, midnight - timedelta(microseconds=1))
+        if fire is not None and fire.date() == midnight.date():
+            return True
+    return False
 
 
 def _schedule_problem(channel: Channel, zone: ZoneInfo) -> str | None:

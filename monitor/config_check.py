@@ -115,6 +115,27 @@ def _zone(value: str) -> str | None:
     return None
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_weekday(text: str) -> str:
+    """'mon', 'Monday', 'MON' -> 'mon'; raises ValueError otherwise."""
+    word = text.strip().lower()
+    for short, full in zip(WEEKDAYS, _DAY_NAMES, strict=True):
+        if word in (short, full):
+            return short
+    raise ValueError(f"{text!r} is not a weekday; write one of {', '.join(WEEKDAYS)}")
+
+
+def _weekday(value: str) -> str | None:
+    try:
+        parse_weekday(value)
+    except ValueError:
+        return f"must be a weekday ({', '.join(WEEKDAYS[:-1])} or {WEEKDAYS[-1]}), not {value!r}"
+    return None
+
+
 def _section_mode(value: str) -> str | None:
     if value in SECTION_MODES:
         return None
@@ -167,6 +188,7 @@ ARRAYS: dict[str, dict[str, Key]] = {
         "per_source": Key(INTEGER, _at_least(0)),
         "post_empty": Key(BOOLEAN),
         "sections": Key(STRING, _section_mode),
+        "tracker": Key(STRING, _weekday),
     },
 }
 

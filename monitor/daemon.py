@@ -39,6 +39,7 @@ from monitor.sources.guard import AddressGuard
 from monitor.sources.policy import is_due
 from monitor.store import Store
 from monitor.summarise import Summariser
+from monitor.tracker import week_tracker
 
 log = logging.getLogger("monitor.run")
 Clock = Callable[[], datetime]
@@ -99,7 +100,9 @@ class Service:
             items = gather(self.store, channel, since, now, summarise)
             prepared = prepare(channel, items, now=now, since=since, outbox=outbox,
                                mode=slack_mode(channel), config=self.config,
-                               notes=health_notes(self.config, self.store, now))
+                               notes=health_notes(self.config, self.store, now),
+                               tracker=week_tracker(self.store, channel, now=now,
+                                                    zone=self.config.zone, last=since))
             digest_id = record(self.store, prepared, now)
             event(log, "digest.built", channel=channel.name, stories=len(prepared.digest.stories),
                   parts=len(prepared.parts), stored=digest_id is not None)

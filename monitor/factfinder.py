@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from monitor.config import Config
-from monitor.facts import extract_facts
+from monitor.facts.extract import extract_facts
 from monitor.facts.llm import LLMFactFinder
 from monitor.model import Facts
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from monitor.facts import extract_facts, merge_facts
-from monitor.facts.extract import MAX_CHARS
+from monitor.facts.extract import MAX_CHARS, extract_facts
+from monitor.facts.merge import merge_facts
 from monitor.facts.names import same_name
 from monitor.facts.render import count, money, power
 from monitor.facts.status import status

@@ -140,6 +140,7 @@ class Item:
     article: Article
     matches: tuple[Match, ...]
     summary: str = ""
+    facts: Facts | None = None  # what the article states; None: not read
 
     @property
     def score(self) -> float:
@@ -211,6 +212,7 @@ class Digest:
     notes: tuple[str, ...] = ()
     # stories the limits left out: {"per_source": 4, "max_stories": 2}; a note says so too
     not_shown: Mapping[str, int] = field(default_factory=dict)
+    tracker: Tracker | None = None  # the week's figures, on the channel's tracker day
 
     @property
     def stories(self) -> tuple[Story, ...]:
@@ -329,3 +331,40 @@ class Facts:
     def __bool__(self) -> bool:
         return any((self.power_mw, self.investment, self.gpus, self.chips, self.companies,
                     self.places, self.status))
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """One stage's projects added up, each project once at its headline figure of each kind.
+
+    `sites` are the projects that state a capacity or a place; `money` is one sum per
+    currency, largest first.
+    """
+
+    status: FactStatus | None
+    projects: int
+    sites: int
+    power_mw: float = 0.0
+    money: tuple[Money, ...] = ()
+    gpus: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """One project of the week: its first story's title and link, every story's facts merged."""
+
+    title: str
+    url: str
+    facts: Facts
+    stories: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Tracker:
+    """A channel's week in figures: totals by stage and the largest projects."""
+
+    since: datetime
+    until: datetime
+    stories: int  # stories in the week, with figures or not
+    totals: tuple[Totals, ...]  # in FACT_STATUSES order, no stage last
+    largest: tuple[Project, ...]

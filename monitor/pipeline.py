@@ -18,7 +18,19 @@ from datetime import datetime, timedelta
 from monitor import __version__
 from monitor.config import FullText
 from monitor.digest import group_stories
-from monitor.model import Article, Feed, FeedReport, FeedState, Item, Match, PollReport, Rule
+from monitor.facts.extract import article_facts
+from monitor.factstore import load_facts, save_facts
+from monitor.model import (
+    Article,
+    Facts,
+    Feed,
+    FeedReport,
+    FeedState,
+    Item,
+    Match,
+    PollReport,
+    Rule,
+)
 from monitor.rules.match import Matcher
 from monitor.sources.feeder import Feeder, FeedRequest
 from monitor.sources.fetch import Fetched, Fetcher, FetchSettings, Guard
@@ -158,6 +170,8 @@ async def _process(outcomes: list[FeedOutcome], cycle: _Cycle, fetcher: Fetcher,
     # Only new text is matched: an article as stored keeps the matches stored with it.
     changed = [a for a in fresh.values() if stored.get(a.uid) != a]
     found = {a.uid: matcher.match(a) for a in changed}
+    # Facts are read from new or changed text that matched, and stored with its matches.
+    facts = {a.uid: article_facts(a) for a in changed if found[a.uid]}
     current: dict[str, Article] = dict(fresh)
     unchanged = [u for u in fresh if u not in found]
     unchanged += [u for o in outcomes if not o.parsed and o.error is None
@@ -167,12 +181,22 @@ async def _process(outcomes: list[FeedOutcome], cycle: _Cycle, fetcher: Fetcher,
         found = kept | found  # text matched just now wins over a stored match
     if store is not None and options.store_results:
         rematched = {a.uid: found[a.uid] for a in changed} if cycle.reuse else found
-        _save(store, outcomes, changed, rematched, now, options.rng)
+        _save(store, outcomes, changed, rematched, facts, now, options.rng)
         cycle.matched += sum(1 for matches in rematched.values() if matches)
     if options.report:
-        cycle.items.update((uid, Item(current[uid], tuple(matches)))
-                           for uid, matches in found.items() if matches and uid in current)
+        _report_items(cycle, store, current, found, facts)
     cycle.reports.extend((o.index, report_line(o)) for o in outcomes)
+
+
+def _report_items(cycle: _Cycle, store: Store | None, current: dict[str, Article],
+                  found: dict[str, list[Match]], facts: dict[str, Facts]) -> None:
+    """The matched items for the report, with their facts (the stored ones for text
+    unchanged since it was stored)."""
+    matched = [uid for uid, matches in found.items() if matches and uid in current]
+    rest = [current[uid] for uid in matched if uid not in facts]
+    facts = facts | (load_facts(store, rest) if store is not None and rest else {})
+    cycle.items.update((uid, Item(current[uid], tuple(found[uid]), facts=facts.get(uid)))
+                       for uid in matched)
 
 
 def _stored(store: Store, reuse: bool, uids: list[str], current: dict[str, Article],
@@ -263,7 +287,8 @@ def _identify(outcomes: list[FeedOutcome], store: Store | None, cycle: _Cycle) -
 
 
 def _save(store: Store, outcomes: list[FeedOutcome], changed: list[Article],
-          found: dict[str, list[Match]], now: datetime, rng: random.Random) -> None:
+          found: dict[str, list[Match]], facts: dict[str, Facts], now: datetime,
+          rng: random.Random) -> None:
     states = [next_state(o, now, rng) for o in outcomes]
     # Stored feeds whose item list this cycle left as it was (a 304, the same bytes).
     same = [s.url for s, o in zip(states, outcomes, strict=True)
@@ -272,6 +297,7 @@ def _save(store: Store, outcomes: list[FeedOutcome], changed: list[Article],
         store.save_feed_states(states, connection, same_items=same)
         store.save_articles(changed, now, connection)
         store.save_matches(found, now, connection)
+        save_facts(connection, (a.uid for a in changed), facts)
 
 
 def _items(found: dict[str, Item], now: datetime, since: timedelta | None) -> tuple[Item, ...]:

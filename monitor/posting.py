@@ -18,7 +18,7 @@ from monitor.deliver.slack_errors import SlackDeliveryError
 from monitor.deliver.slack_reads import SlackReader
 from monitor.digest import build_digest
 from monitor.errors import ConfigError
-from monitor.model import Digest, Item, Rule, Story
+from monitor.model import Digest, Item, Rule, Story, Tracker
 from monitor.outbox import Outbox
 from monitor.pipeline import summarise_item
 from monitor.posted import posted_stories
@@ -27,6 +27,7 @@ from monitor.sources.policy import feed_health
 from monitor.sources.proxy import proxy_for
 from monitor.store import Store
 from monitor.summarise import Summariser
+from monitor.tracker import stored_items
 
 POSTED_MEMORY = timedelta(days=7)  # how far back "already posted" looks for the same story
 FOLLOWUP_MEMORY = timedelta(days=90)  # how far back news about a posted story is an update
@@ -81,9 +82,8 @@ def sender_for(channel: Channel, config: Config) -> Sender | None:
 
 def gather(store: Store, channel: Channel, since: datetime | None, until: datetime,
            summarise: Callable[[Item], Item]) -> list[Item]:
-    """The channel's matched items first seen in the window, summarised."""
-    found = store.matched_between(since, until, channel.rules)
-    return [summarise(Item(article, tuple(ms))) for article, ms in found if ms]
+    """The channel's matched items first seen in the window, with their facts, summarised."""
+    return [summarise(item) for item in stored_items(store, since, until, channel.rules)]
 
 
 def slack_mode(channel: Channel) -> Mode | None:
@@ -95,10 +95,12 @@ def slack_mode(channel: Channel) -> Mode | None:
 
 def prepare(channel: Channel, items: Sequence[Item], *, now: datetime, since: datetime | None,
             outbox: Outbox | None, mode: Mode | None, config: Config,
-            notes: Sequence[str] = (), title: str = DEFAULT_TITLE) -> Prepared:
+            notes: Sequence[str] = (), title: str = DEFAULT_TITLE,
+            tracker: Tracker | None = None) -> Prepared:
     """Group, rank and render a digest of `items` for a channel (nothing stored yet).
 
-    With an outbox, what the channel already received is left out.
+    With an outbox, what the channel already received is left out; a `tracker` (the
+    week in figures, `tracker.week_tracker`) ends the digest.
     """
     posted = outbox.posted_articles(channel.name, now - POSTED_MEMORY) if outbox else []
     earlier = posted_stories(outbox.store, channel.name, now - FOLLOWUP_MEMORY) if outbox else []
@@ -110,6 +112,8 @@ def prepare(channel: Channel, items: Sequence[Item], *, now: datetime, since: da
                           rule_names=section_titles(load_rules(config.rules).rules),
                           earlier=earlier)
     digest = with_permalinks(digest, config)
+    if tracker is not None:
+        digest = replace(digest, tracker=tracker)
     parts = tuple(render_digest(digest, mode=mode, title=title, tz=config.zone)) if mode else ()
     return Prepared(channel, digest, parts)
 
@@ -155,10 +159,12 @@ def record(store: Store, prepared: Prepared, now: datetime,
     """Put a prepared digest in the outbox; None when it is empty and not to be posted.
 
     An empty digest is still noted (as sent, with nothing to send), so the channel's
-    window and schedule move on.
+    window and schedule move on. The week in figures is news of its own: a digest that
+    carries it is posted even with no new story.
     """
     outbox = Outbox(store)
-    if not prepared.digest.stories and not prepared.channel.post_empty:
+    digest = prepared.digest
+    if not digest.stories and digest.tracker is None and not prepared.channel.post_empty:
         outbox.add(prepared.digest, (), now, status="empty", origin=origin)
         return None
     return outbox.add(prepared.digest, prepared.parts, now, origin=origin)

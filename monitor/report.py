@@ -56,10 +56,12 @@ def _item_json(item: Item, report: PollReport) -> dict[str, Any]:
 
 def _facts(item: Item) -> dict[str, Any]:
     """Rule-based, so a scan stays offline and fast; `monitor facts` may add the LLM's."""
-    from monitor.facts import extract_facts  # imported here: only the JSON report reads facts
+    if item.facts is not None:  # read where the match was stored
+        return item.facts.to_json()
+    # imported here: only the JSON report reads facts
+    from monitor.facts.extract import article_facts
 
-    a = item.article
-    return extract_facts(a.title, "\n".join(t for t in (a.summary, a.content) if t)).to_json()
+    return article_facts(item.article).to_json()
 
 
 def render_json(report: PollReport) -> str:

@@ -162,3 +162,9 @@ slack_channels = sa.Table(
     sa.Column("blocked_at", UTCDateTime),
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
+
+facts = sa.Table(
+    "facts", metadata,  # what each matched article states (monitor.facts), read by rule
+    sa.Column("uid", sa.String(2000), primary_key=True),  # the article's
+    sa.Column("data", sa.Text, nullable=False),  # JSON: Facts.to_json()
+)

@@ -28,6 +28,12 @@ def day(moment: datetime, tz: tzinfo) -> str:
     return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
 
 
+def short_day(moment: datetime, tz: tzinfo) -> str:
+    """'Fri 4 Dec'."""
+    local = _local(moment, tz)
+    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}"
+
+
 def clock(moment: datetime, tz: tzinfo) -> str:
     """'Fri 4 Dec 09:30'."""
     local = _local(moment, tz)

@@ -164,6 +164,13 @@ def test_sections_per_group_and_a_summary_table_are_accepted(tmp_path: Path) -> 
     assert (config.summary_sentences, config.summary_chars) == (2, 300)
 
 
+def test_a_channel_s_tracker_day_is_a_weekday_in_any_spelling(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[channels]]\nname = "a"\ntracker = "Monday"\n\n'
+                           '[[channels]]\nname = "b"\ntracker = "FRI"\n\n[[channels]]\nname = "c"\n')
+    config = load_config(path, environ={})
+    assert [c.tracker for c in config.channels] == ["mon", "fri", ""]
+
+
 def test_the_fetch_table_knows_every_fetch_setting() -> None:
     from dataclasses import fields
 
@@ -208,3 +215,15 @@ def test_a_broken_opml_file_is_a_problem_at_its_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ={})
     assert str(caught.value).startswith(f"{tmp_path / 'list.opml'}:3: not valid OPML")
+
+
+def test_a_tracker_day_the_schedule_never_runs_on_is_a_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[channels]]\nname = "a"\nschedule = "0 9 * * mon-fri"\n'
+                           'tracker = "sun"\n\n[[channels]]\nname = "b"\nschedule = "30 7 * * *"\n'
+                           'tracker = "sun"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    (problem,) = caught.value.problems
+    assert problem.endswith(":4: channel 'a': tracker 'sun' is a day its schedule '0 9 * * "
+                            "mon-fri' never runs on, so the week in figures would never be "
+                            "posted; pick a day the schedule runs")

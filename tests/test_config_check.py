@@ -64,6 +64,9 @@ def test_a_key_is_looked_for_in_its_own_table() -> None:
                                          "between 0 and 1, not 2"),
     ("[[feeds]]\nurl = 'https://a.example/'\ninterval = '5 minutes'",
      "m.toml:3: '5 minutes' is not a duration like 30m, 24h or 7d (s, m, h, d or w)"),
+    ("[[channels]]\nname = 'c'\ntracker = 'mondays'",
+     "m.toml:3: 'tracker' in [[channels]] 'c' must be a weekday (mon, tue, wed, thu, fri, sat "
+     "or sun), not 'mondays'"),
 ])
 def test_wrong_values(text: str, problem: str) -> None:
     _, problems = check(text)

@@ -9,6 +9,7 @@ import pytest
 
 import monitor.pipeline as pipeline_module
 import monitor.sources.pool as pool_module
+from monitor.factstore import stored_facts
 from monitor.model import Article, Feed, Match, PollReport, Rule, SignalGroup
 from monitor.pipeline import CycleOptions, poll, scan_feeds
 from monitor.rules.load import load_rules_strict
@@ -297,6 +298,33 @@ async def test_only_new_or_edited_articles_are_matched_again(
     assert {i.article.uid for i in second.items} == \
         {i.article.uid for i in first.items} | {"urn:story:new", OTHER["link"]}
     assert store.matches([OTHER["link"]])  # the edit's match is stored
+
+
+async def test_facts_are_read_from_new_or_edited_matched_text_and_stored(
+        feed_server: FeedServer, rules_dir: Path, store: Store,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = pipeline_module.article_facts
+    monkeypatch.setattr(pipeline_module, "article_facts",
+                        lambda a: calls.append(a.uid) or real(a))
+    uid, tesla = RELEVANT["guid"], OTHER["link"]
+    feed_server.routes["/a"] = Route(rss([RELEVANT, OTHER]), etag='"v1"')
+    feeds = [Feed(feed_server.url("/a"))]
+    first = await run(feeds, rules_dir, store)
+    assert calls == [uid]  # the battery plant did not match: no facts read
+    assert stored_facts(store, [uid, tesla])[uid].gpus == (100000,)
+    assert first.items[0].facts == stored_facts(store, [uid])[uid]
+    second = await run(feeds, rules_dir, store)  # a 304: nothing read again ...
+    assert second.feeds[0].status == "not_modified" and calls == [uid]
+    assert second.items[0].facts is not None and second.items[0].facts.gpus == (100000,)
+    edited = dict(RELEVANT, description="Each site will host 250,000 GPUs to train AI models.")
+    feed_server.routes["/a"] = Route(rss([edited, OTHER]), etag='"v2"')
+    await run(feeds, rules_dir, store)  # ... an edit is read again
+    assert calls == [uid, uid] and stored_facts(store, [uid])[uid].gpus == (250000,)
+    unmatched = dict(RELEVANT, title="EU picks sites for battery plants", description="Cells.")
+    feed_server.routes["/a"] = Route(rss([unmatched, OTHER]), etag='"v3"')
+    await run(feeds, rules_dir, store)
+    assert stored_facts(store, [uid]) == {}  # no longer a match: its facts go too
 
 
 async def test_changed_rules_match_every_current_article_again(

@@ -65,14 +65,17 @@ def _prepare(store: Store, config: Config, channel: Channel,
     from monitor.cli.summaries import make_summariser
     from monitor.outbox import Outbox
     from monitor.posting import gather, prepare, slack_mode, with_summary
+    from monitor.tracker import week_tracker
 
     stamp = now()
-    start = stamp - window if window else Outbox(store).last_window_end(channel.name)
+    last = Outbox(store).last_window_end(channel.name)
+    start = stamp - window if window else last
     summarise = with_summary(make_summariser(config, store), config.summary_sentences,
                              config.summary_chars)
     items = gather(store, channel, start, stamp, summarise)
     return prepare(channel, items, now=stamp, since=start, outbox=Outbox(store),
-                   mode=slack_mode(channel), config=config)
+                   mode=slack_mode(channel), config=config,
+                   tracker=week_tracker(store, channel, now=stamp, zone=config.zone, last=last))
 
 
 def _print(prepared: Sequence[Prepared], fmt: str, config: Config) -> None:
@@ -100,9 +103,10 @@ def slack_payload(prepared: Prepared, config: Config) -> list[dict[str, Any]]:
 
     channel, digest_ = prepared.channel, prepared.digest
     parts = prepared.parts
-    if not parts and (digest_.stories or channel.post_empty):
+    news = bool(digest_.stories) or digest_.tracker is not None
+    if not parts and (news or channel.post_empty):
         parts = tuple(render_digest(digest_, mode="bot", tz=config.zone))
-    if not digest_.stories and not channel.post_empty:
+    if not news and not channel.post_empty:
         click.echo(f"{channel.name}: nothing new in the window; nothing would be posted "
                    "(post_empty = false).", err=True)
         parts = ()

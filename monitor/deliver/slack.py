@@ -2,33 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
+from monitor.deliver.blocks import (
+    MAX_BLOCKS,
+    MAX_CONTEXT_ELEMENTS,
+    MAX_ELEMENT,
+    MAX_FIGURES,
+    MAX_HEADER,
+    MAX_MESSAGE_TEXT,
+    MAX_NOTE,
+    MAX_SECTION,
+    Block,
+)
+from monitor.deliver.blocks import context as _context
+from monitor.deliver.blocks import header as _header
+from monitor.deliver.blocks import section as _section
 from monitor.deliver.mrkdwn import clean, fit, link, slack_len
+from monitor.deliver.slack_tracker import tracker_blocks
+from monitor.facts.merge import story_facts
+from monitor.facts.render import key_figures
 from monitor.model import Digest, Followup, Story
 from monitor.wording import clock as _clock
 from monitor.wording import day as _day
 
 Mode = Literal["bot", "webhook"]
-Block = dict[str, Any]
 
-# Slack's limits, counted in UTF-16 code units: never fewer than Slack counts, whatever it uses.
-MAX_BLOCKS = 50
-MAX_MESSAGE_TEXT = 12_000
-MAX_HEADER = 150
-MAX_SECTION = 3_000
-MAX_CONTEXT_ELEMENTS = 10
-MAX_ELEMENT = 2_000
 # Our own budgets, well inside those, so that any single story fits in an empty message.
 MAX_TITLE = 300
 MAX_SOURCE = 200
 MAX_TERMS_TEXT = 500
 MAX_TERMS = 8
-MAX_NOTE = 500
 MAX_FALLBACK = 3_000
 
 DEFAULT_TITLE = "AI infrastructure digest"
@@ -55,23 +63,6 @@ class MessagePart:
 # --- blocks ---------------------------------------------------------------------------------
 
 
-def _mrkdwn(text: str) -> Block:
-    # verbatim: Slack must not auto-link bare URLs or #channel names found in feed text
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": _mrkdwn(text)}
-
-
-def _context(texts: Iterable[str]) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(t) for t in texts if t]}
-
-
-def _header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
-
-
 def _aware(moment: datetime) -> datetime:
     # the model keeps UTC; a naive value is UTC that lost its label
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -92,6 +83,9 @@ def _story_blocks(story: Story, tz: tzinfo) -> tuple[Block, ...]:
     lead = story.lead
     title = f"*{link(lead.article.url, clean(lead.article.title) or lead.article.url, MAX_TITLE)}*"
     title = f"*Update:* {title}" if story.update else title
+    figures = clean(key_figures(story_facts(story)))
+    if figures:  # formatting characters in it are escaped, so the italics stay whole
+        title += f"\n_{fit(figures, MAX_FIGURES)}_"
     summary = clean(lead.summary or lead.article.summary)
     room = MAX_SECTION - slack_len(title) - 1
     text = f"{title}\n{fit(summary, room)}" if summary and room > 1 else title
@@ -178,6 +172,8 @@ def _units(digest: Digest, tz: tzinfo) -> list[_Unit]:
     notes = [fit(clean(note), MAX_NOTE) for note in digest.notes if clean(note)]
     for start in range(0, len(notes), MAX_CONTEXT_ELEMENTS):
         units.append(_Unit((_context(notes[start : start + MAX_CONTEXT_ELEMENTS]),)))
+    if digest.tracker is not None:
+        units.append(_Unit(*tracker_blocks(digest.tracker, tz)))
     return units
 
 

@@ -10,7 +10,7 @@ from monitor.facts.status import status
 from monitor.facts.text import sentences
 from monitor.facts.where import distinct, most_specific, places_in
 from monitor.facts.who import companies_in, mentions
-from monitor.model import Facts, Money
+from monitor.model import Article, Facts, Money
 
 MAX_CHARS = 20_000  # the facts of a news story sit in its first pages; bounds a huge input
 
@@ -35,3 +35,9 @@ def extract_facts(title: str, text: str) -> Facts:
         places=tuple(most_specific(distinct(places))),
         status=status(parts),
     )
+
+
+def article_facts(article: Article) -> Facts:
+    """The facts of a stored or parsed article: its title, then its feed summary and text."""
+    return extract_facts(article.title,
+                         "\n".join(t for t in (article.summary, article.content) if t))

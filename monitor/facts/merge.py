@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from monitor.facts.names import comparable, same_name
-from monitor.model import FACT_STATUSES, Facts, FactStatus, Money
+from monitor.model import FACT_STATUSES, Facts, FactStatus, Money, Story
 
 T = TypeVar("T")
 
@@ -22,14 +22,19 @@ def merge_facts(many: Iterable[Facts]) -> Facts:
     """The union of several articles' facts, in order, with the furthest status."""
     items = list(many)
     return Facts(
-        power_mw=tuple(_union((f.power_mw for f in items), _close)),
-        investment=tuple(_union((f.investment for f in items), _same_money)),
-        gpus=tuple(_union((f.gpus for f in items), _close)),
+        power_mw=tuple(_union((f.power_mw for f in items), close)),
+        investment=tuple(_union((f.investment for f in items), same_money)),
+        gpus=tuple(_union((f.gpus for f in items), close)),
         chips=tuple(_union((f.chips for f in items), same_name)),
         companies=tuple(_union((f.companies for f in items), same_name)),
-        places=tuple(_union((f.places for f in items), _same_place)),
+        places=tuple(_union((f.places for f in items), same_place)),
         status=furthest(f.status for f in items),
     )
+
+
+def story_facts(story: Story) -> Facts:
+    """A story's facts: its articles' merged, the lead's first (articles not read add nothing)."""
+    return merge_facts(item.facts for item in story.items if item.facts is not None)
 
 
 def furthest(statuses: Iterable[FactStatus | None]) -> FactStatus | None:
@@ -47,14 +52,17 @@ def _union(lists: Iterable[Sequence[T]], same: Callable[[T, T], bool]) -> list[T
     return out
 
 
-def _close(a: float, b: float) -> bool:
+def close(a: float, b: float) -> bool:
+    """Within 1 % of each other: the same figure as two outlets round it."""
     return abs(a - b) <= 0.01 * max(abs(a), abs(b))
 
 
-def _same_money(a: Money, b: Money) -> bool:
-    return a.currency == b.currency and _close(a.amount, b.amount)
+def same_money(a: Money, b: Money) -> bool:
+    """The same amount (within 1 %) in the same currency."""
+    return a.currency == b.currency and close(a.amount, b.amount)
 
 
-def _same_place(a: str, b: str) -> bool:
+def same_place(a: str, b: str) -> bool:
+    """The same place written alike (case, dots, spaces and hyphens aside)."""
     # "Ireland" and "Republic of Ireland" are both kept, as an article states them.
     return comparable(a) == comparable(b)

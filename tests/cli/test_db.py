@@ -28,7 +28,7 @@ def test_status_then_upgrade_of_a_release_0_1_0_store(tmp_path: Path) -> None:
     assert code == 0
     assert f"database  sqlite:///{db}\n" in out
     assert "schema    0003_feed_ttl (made before Alembic, by release 0.1.0 or earlier)" in out
-    assert "behind: 3 revision(s) to apply" in out and "  0004_alembic: " in out
+    assert "behind: 4 revision(s) to apply" in out and "  0004_alembic: " in out
     code, out = invoke("db", "upgrade", db=db)
     assert code == 0
     assert out.startswith(f"upgraded sqlite:///{db} from schema 0003_feed_ttl to {head()}:")

@@ -282,3 +282,56 @@ def test_scan_post_does_not_move_the_digest_window(
     (_, message) = slack.messages
     assert ITEMS[0]["title"] in message.text and ITEMS[1]["title"] in message.text
     assert "Microsoft" not in message.text  # and what the scan posted is not posted again
+
+
+def test_the_tracker_day_s_first_digest_ends_with_the_week_in_figures(
+        env: Path, slack: SlackServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import monitor.cli.digest as digest_command
+    import monitor.cli.scan as scan_command
+
+    thursday = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    for module in (scan_command, digest_command):
+        monkeypatch.setattr(module, "now", lambda: thursday)
+    config = (env / "monitor.toml").read_text(encoding="utf-8")
+    (env / "monitor.toml").write_text(config + 'tracker = "Thursday"\n', encoding="utf-8")
+    assert invoke("scan", "--no-full-text").exit_code == 0
+    markdown = invoke("digest", "--dry-run", "--format", "markdown").stdout
+    assert "  *300 MW · 50,000 GPUs · Texas, Abilene · operational*\n" in markdown
+    # EuroHPC's story names places and a stage but no figure: not a project of the week
+    assert "## This week in figures · Thu 19 Nov – Thu 26 Nov\n\n" \
+        "- operational: 1 project, 1 site · 300 MW · 50,000 GPUs\n\n" in markdown
+    assert invoke("digest").exit_code == 0
+    (message,) = slack.messages
+    assert message.blocks[-1]["elements"][0]["text"].startswith("1 project from 2 stories")
+    assert "*operational*: 1 project, 1 site · 300 MW · 50,000 GPUs" in \
+        json.dumps(message.blocks, ensure_ascii=False)
+    # the day's next digest does not repeat it (and has nothing else to say)
+    monkeypatch.setattr(digest_command, "now", lambda: thursday + timedelta(hours=3))
+    again = invoke("digest")
+    assert again.exit_code == 0 and "nothing new" in again.stdout
+    assert len(slack.messages) == 1
+
+
+def test_the_week_in_figures_is_posted_on_its_day_even_with_nothing_new(
+        env: Path, slack: SlackServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import monitor.cli.digest as digest_command
+    import monitor.cli.scan as scan_command
+
+    wednesday = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    for module in (scan_command, digest_command):
+        monkeypatch.setattr(module, "now", lambda: wednesday)
+    config = (env / "monitor.toml").read_text(encoding="utf-8")
+    (env / "monitor.toml").write_text(config + 'tracker = "thu"\n', encoding="utf-8")
+    invoke("scan", "--no-full-text")
+    assert invoke("digest").exit_code == 0
+    assert "This week in figures" not in json.dumps(slack.messages[0].blocks)
+    monkeypatch.setattr(digest_command, "now", lambda: wednesday + timedelta(hours=18))
+    assert invoke("digest").exit_code == 0
+    _, week = slack.messages
+    assert week.blocks[0]["text"]["text"].endswith("nothing new (Wed 25 Nov 15:00 – Thu 26 Nov "
+                                                   "09:00 UTC)")
+    assert "*Largest*" in json.dumps(week.blocks)

@@ -11,7 +11,21 @@ import pytest
 from monitor.deliver.console import render_markdown, render_text, to_json
 from monitor.deliver.slack import render_digest
 from monitor.digest import build_digest
-from monitor.model import Article, Digest, Followup, Item, Match, Section, Story
+from monitor.facts.merge import story_facts
+from monitor.model import (
+    Article,
+    Digest,
+    Facts,
+    Followup,
+    Item,
+    Match,
+    Money,
+    Project,
+    Section,
+    Story,
+    Totals,
+    Tracker,
+)
 
 NOW = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)  # a Friday
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -56,6 +70,59 @@ def test_dates_read_the_same_in_markdown_and_slack() -> None:
     assert "Aggregator · Fri 4 Dec 08:00 ·" in markdown  # 07:00 UTC is 08:00 in Brussels
     assert "Fri 4 Dec 08:00" in slack_text(digest)
     assert "Fri 04 Dec" not in markdown + render_text(digest, tz=BRUSSELS)
+
+
+def _with_figures() -> Digest:
+    lead = Item(Article("h1", "https://a.example/hyperion", "Meta closes Hyperion financing",
+                        published=NOW - timedelta(hours=2), source="Data Center Daily"),
+                (Match("ai-infrastructure", 10.0, ()),), "Meta closed the financing.",
+                Facts(power_mw=(5000.0,), investment=(Money(2.7e10, "USD"),),
+                      companies=("Meta",), places=("Louisiana",), status="financed"))
+    other = Item(Article("h2", "https://b.example/hyperion", "Meta, Blue Owl seal Hyperion deal",
+                         published=NOW - timedelta(hours=1), source="Power Wire"),
+                 (Match("ai-infrastructure", 9.0, ()),),
+                 facts=Facts(power_mw=(2000.0,), companies=("Blue Owl",),
+                             places=("Richland Parish",), status="announced"))
+    story = Story("hyperion", lead, (other,))
+    week = Tracker(NOW - timedelta(days=7), NOW, stories=3,
+                   totals=(Totals("financed", 1, 1, 5000.0, (Money(2.7e10, "USD"),)),),
+                   largest=(Project("Meta closes *Hyperion* financing", "https://a.example/h",
+                                    story_facts(story), 2),))
+    return Digest("ai-infra", NOW, NOW - timedelta(days=1), NOW,
+                  (Section("Compute", (story,)),), tracker=week)
+
+
+def test_every_format_shows_a_story_s_key_figures_merged_over_its_articles() -> None:
+    line = "5 GW · $27bn · Louisiana, Richland Parish · financed"
+    text = render_text(_with_figures(), tz=BRUSSELS)
+    assert f"* Meta closes Hyperion financing\n  [{line}]\n  Meta closed the financing." in text
+    markdown = render_markdown(_with_figures(), tz=BRUSSELS)
+    assert f"financing](https://a.example/hyperion)**\n  *{line}*\n" in markdown
+    (story,) = to_json(_with_figures())["sections"][0]["stories"]
+    assert story["figures"] == line
+    assert story["facts"]["power_mw"] == [5000.0, 2000.0]
+    assert story["facts"]["companies"] == ["Meta", "Blue Owl"]
+
+
+def test_every_format_ends_with_the_week_in_figures() -> None:
+    text = render_text(_with_figures(), tz=BRUSSELS)
+    assert text.endswith("THIS WEEK IN FIGURES · FRI 27 NOV – FRI 4 DEC\n\n"
+                         "  financed: 1 project, 1 site · 5 GW · $27bn\n\n"
+                         "  Largest:\n"
+                         "  1. Meta closes *Hyperion* financing\n"
+                         "     [5 GW · $27bn · Louisiana, Richland Parish · financed]\n"
+                         "     https://a.example/h\n\n"
+                         "  1 project from 3 stories; each project counted once, at its headline "
+                         "figures, under its furthest stage.\n")
+    markdown = render_markdown(_with_figures(), tz=BRUSSELS)
+    assert "## This week in figures · Fri 27 Nov – Fri 4 Dec\n\n- financed: 1 project" in markdown
+    assert "1. [Meta closes \\*Hyperion\\* financing](https://a.example/h): 5 GW" in markdown
+    week = to_json(_with_figures())["tracker"]
+    assert week["totals"] == [{"status": "financed", "projects": 1, "sites": 1,
+                               "power_mw": 5000.0,
+                               "money": [{"amount": 2.7e10, "currency": "USD"}], "gpus": 0}]
+    assert week["largest"][0]["stories"] == 2 and week["stories"] == 3
+    assert to_json(aggregator(1))["tracker"] is None
 
 
 def updated(permalink: str = "") -> Digest:

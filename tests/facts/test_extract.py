@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.facts import extract_facts
+from monitor.facts.extract import extract_facts
 from monitor.model import Facts, Money
 
 TITLE = "Northwind and Fjord Capital to build 1.5 GW AI campus in Tromsø, Norway"

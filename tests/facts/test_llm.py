@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.errors import FactsError
-from monitor.facts import extract_facts
+from monitor.facts.extract import extract_facts
 from monitor.facts.llm import LLMFactFinder, build_messages, combine, ground, parse_proposal
 from monitor.model import Facts, Money
 from monitor.summarise import ExtractiveSummariser

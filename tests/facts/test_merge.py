@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from monitor.facts import merge_facts
-from monitor.facts.merge import furthest
+from monitor.facts.merge import furthest, merge_facts
 from monitor.model import Facts, Money
 
 

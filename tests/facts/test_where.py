@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.facts import extract_facts
+from monitor.facts.extract import extract_facts
 
 
 def places(text: str, title: str = "") -> list[str]:
