@@ -1,4 +1,4 @@
-"""Each matched article's facts in the store, by uid (the `facts` table, revision 0006_facts).
+"""Each matched article's facts in the store, by uid (the `facts` table, revision 0007_facts).
 
 The poll cycle writes them with the article's matches, only when its text is new or
 changed (`save_facts`). Readers ask `load_facts`, which fills in what is missing: articles

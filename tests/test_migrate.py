@@ -232,8 +232,8 @@ def test_db_upgrade_and_status_as_services(tmp_path: Path) -> None:
     assert (before.current, before.verdict, before.before_alembic) == \
         ("0001_core", "behind", True)
     assert [p.split(":")[0] for p in before.pending] == \
-        ["0002_outbox", "0003_feed_ttl", "0004_alembic", "0005_slack_delivery", "0007_followups",
-         "0006_facts"]
+        ["0002_outbox", "0003_feed_ttl", "0004_alembic", "0005_slack_delivery", "0006_followups",
+         "0007_facts"]
     done = upgrade(url)
     assert (done.before, done.after, len(done.applied)) == ("0001_core", head(), 6)
     assert done.backup is not None and done.backup.exists()

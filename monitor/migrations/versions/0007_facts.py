@@ -6,11 +6,8 @@ an article matched before this revision gets its facts the first time a digest, 
 tracker or `monitor facts --stored` reads it (`monitor/factstore.py`), so the upgrade
 stays a quick schema change whatever the store's size.
 
-Numbered 0006 when it was written beside 0007_followups (issue 14), which reached main
-first; it is applied after that one.
-
-Revision ID: 0006_facts
-Revises: 0007_followups
+Revision ID: 0007_facts
+Revises: 0006_followups
 """
 
 from __future__ import annotations
@@ -18,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_facts"
-down_revision = "0007_followups"
+revision = "0007_facts"
+down_revision = "0006_followups"
 branch_labels = None
 depends_on = None
 

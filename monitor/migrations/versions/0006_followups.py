@@ -4,7 +4,7 @@
   link to that message (chat.getPermalink) and reply in its thread; None for a digest that
   went to the terminal, and for rows written before this revision.
 
-Revision ID: 0007_followups
+Revision ID: 0006_followups
 Revises: 0005_slack_delivery
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_followups"
+revision = "0006_followups"
 down_revision = "0005_slack_delivery"
 branch_labels = None
 depends_on = None
