@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from monitor.errors import StoreError
 
 POSTGRES_INSTALL = "pip install 'monitor[postgres]'"
+CONNECT_TIMEOUT = 10  # seconds
 
 
 def database_url(value: str, base: Path | None = None) -> str:
@@ -67,14 +68,29 @@ def create_engine(url: str) -> Engine:
             and importlib.util.find_spec("psycopg") is None:
         raise StoreError(f"the database {safe_url(parsed)} is PostgreSQL, and its driver "
                          f"(psycopg) is not installed; run: {POSTGRES_INSTALL}")
+    server = parsed.get_backend_name() != "sqlite"
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT  # an unreachable host fails, not hangs
     try:
-        engine = sa.create_engine(parsed)
+        # A server restarts and drops connections; a pooled one is checked before reuse.
+        engine = sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=server)
     except (ImportError, sa.exc.ArgumentError) as exc:
         raise StoreError(f"cannot use the database {safe_url(parsed)}: {exc}; check the URL "
                          "in `database` (or MONITOR_DB)") from exc
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_settings)
     return engine
+
+
+def open_failure(url: str | sa.URL, exc: Exception) -> StoreError:
+    """The one sentence for a database that cannot be opened or reached."""
+    inner = exc.orig if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None else exc
+    first = (str(inner).splitlines() or [""])[0]
+    detail = first or inner.__class__.__name__
+    hint = "check the path and its permissions" if sqlite_file(url) is not None else \
+        "check the URL, that the server runs and is reachable, and the user and password"
+    return StoreError(f"cannot open the database {safe_url(url)}: {detail}; {hint}")
 
 
 def _sqlite_settings(dbapi_connection: Any, _record: Any) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.engine import create_engine, safe_url
+from monitor.engine import create_engine, open_failure
 from monitor.engine import database_url as database_url  # where config.py finds it
 from monitor.errors import StoreError
 from monitor.migrate import ensure_current
@@ -40,9 +40,7 @@ class Store:
             ensure_current(self.engine)
         except sa.exc.SQLAlchemyError as exc:
             self.engine.dispose()
-            raise StoreError(f"cannot open the database {safe_url(url)}: "
-                             f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}; check the "
-                             "path and its permissions") from exc
+            raise open_failure(url, exc) from exc
         except StoreError:
             self.engine.dispose()
             raise
