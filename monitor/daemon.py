@@ -16,7 +16,9 @@ from types import FrameType
 
 from monitor.config import Channel, Config, load_config
 from monitor.deliver.console import render_text
+from monitor.engine import safe_url
 from monitor.errors import MonitorError
+from monitor.leader import standing_by
 from monitor.lock import InstanceLock
 from monitor.logs import event
 from monitor.outbox import Outbox
@@ -132,7 +134,14 @@ class Service:
             event(log, "config.rejected", logging.ERROR, error=str(exc))
 
     def once(self) -> None:
-        """`run --once`: every due feed once, every due digest, pending retries, then return."""
+        """`run --once`: every due feed once, every due digest, pending retries, then return.
+
+        On PostgreSQL, when another run leads the store, that run does the work instead.
+        """
+        if standing_by(self.config.database):
+            event(log, "run.standby", detail="another monitor run leads this store; "
+                  "--once leaves the work to it")
+            return
         self.poll()
         self.catch_up()
         self.flush()
@@ -140,7 +149,35 @@ class Service:
 
 def run_forever(service: Service, lock: InstanceLock, stop: threading.Event,
                 hup: threading.Event) -> None:
-    """The daemon loop: scheduled jobs in a worker thread, signals handled here."""
+    """The daemon loop: lead (scheduled jobs in a worker thread) or stand by, until a stop.
+
+    On SQLite a run always leads. On PostgreSQL a standby checks every second whether the
+    leader is gone (see monitor/leader.py), takes over when it is, and goes back to standing
+    by if it stops leading; signals are handled here either way.
+    """
+    try:
+        while not stop.is_set() and _stand_by(service, lock, stop, hup):
+            _lead(service, lock, stop, hup)
+    finally:
+        event(log, "run.stopped")
+
+
+def _stand_by(service: Service, lock: InstanceLock, stop: threading.Event,
+              hup: threading.Event) -> bool:
+    """Wait until this run leads (True) or is stopped (False)."""
+    if not lock.leading:
+        event(log, "run.standby", database=safe_url(service.config.database),
+              detail="another monitor run leads this store; this one takes over if it stops")
+    while not lock.leading:
+        if stop.wait(1.0):
+            return False
+        _reload_on_hup(service, hup)
+        lock.check()
+    return not stop.is_set()
+
+
+def _lead(service: Service, lock: InstanceLock, stop: threading.Event,
+          hup: threading.Event) -> None:
     scheduler = build_scheduler(zone=service.config.zone, channels=service.channels(),
                                 poll=_guarded(service.poll), digest=_guarded(service.digest),
                                 flush=_guarded(service.flush), reload=_guarded(service.reload))
@@ -148,18 +185,24 @@ def run_forever(service: Service, lock: InstanceLock, stop: threading.Event,
     event(log, "run.started", feeds=len(service.config.feeds),
           channels=",".join(c.name for c in service.channels()))
     try:
-        _guarded(service.catch_up)()
+        _guarded(service.catch_up)()  # also what was due while no run led
         _guarded(service.flush)()  # what an earlier run left pending goes out first
         while not stop.wait(1.0):
             lock.check()
-            if hup.is_set():
-                hup.clear()
-                _guarded(service.reload)()
-                event(log, "run.reloaded", rules=len(service.rules.rules))
+            if not lock.leading:
+                event(log, "run.demoted", logging.WARNING)
+                break
+            _reload_on_hup(service, hup)
     finally:
         # Waits for the job in progress: the current step finishes, nothing is cut short.
         scheduler.shutdown(wait=True)
-        event(log, "run.stopped")
+
+
+def _reload_on_hup(service: Service, hup: threading.Event) -> None:
+    if hup.is_set():
+        hup.clear()
+        _guarded(service.reload)()
+        event(log, "run.reloaded", rules=len(service.rules.rules))
 
 
 def _guarded(step: Callable[..., None]) -> Callable[..., None]:

@@ -24,6 +24,7 @@ from monitor.posting import channels_for
 from monitor.report import iso
 from monitor.rules.lint import Diagnostic
 from monitor.rules.reload import RuleBook
+from monitor.running import describe, run_status
 from monitor.schedule import digest_trigger, next_fire
 from monitor.sources.policy import feed_health
 from monitor.store import Store
@@ -98,6 +99,7 @@ def status(config_path: str | None, fmt: str) -> None:
     store = open_store(config)
     try:
         doc = _status(config, store, now())
+        doc["run"] = run_status(config.database, now())  # who leads, its lease, the standbys
     finally:
         store.close()
     if fmt == "json":
@@ -173,6 +175,8 @@ def _print_status(doc: dict[str, Any]) -> None:
         channels.add_row(c["name"], c["last_digest"] or "-", c["next_digest"] or "-",
                          str(c["pending_parts"]))
     console.print(channels)
+    for line in describe(doc["run"]):
+        console.print(line, markup=False)
     for problem in doc["problems"]:
         console.print(f"needs attention: {problem}", style="red", markup=False)
     if not doc["problems"]:
