@@ -26,7 +26,7 @@ from monitor.store import database_url
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 TOP_KEYS = {"database", "rules", "timezone", "feeds_opml", "feeds", "channels", "fetch",
-            "full_text", "summary", "digest", "schedule"}
+            "full_text", "summary", "digest", "schedule", "retention"}
 FEED_KEYS = {"url", "name", "interval"}
 CHANNEL_KEYS = {"name", "slack_channel", "webhook", "rules", "schedule", "max_stories",
                 "per_source", "post_empty", "sections"}
@@ -81,6 +81,7 @@ class Config:
     summary_sentences: int = 3
     summary_chars: int = 600
     feed_health_after: timedelta | None = timedelta(hours=24)
+    retention: timedelta | None = timedelta(days=180)  # None: keep everything
     slack_api_url: str = ""
     llm_url: str = ""
     llm_model: str = ""
@@ -176,6 +177,7 @@ def _build(data: dict[str, Any], path: Path | None, where: _Where,
         channels=tuple(_channel(c, i, where) for i, c in enumerate(data.get("channels", []))),
         fetch=_fetch(data.get("fetch", {}), where),
         full_text=_full_text(data.get("full_text", {}), where),
+        retention=_retention(data.get("retention", "180d"), where),
         slack_api_url=env.get("SLACK_API_URL", ""),
         llm_url=env.get("MONITOR_LLM_URL", ""), llm_model=env.get("MONITOR_LLM_MODEL", ""),
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
@@ -251,6 +253,20 @@ def _fetch(item: Mapping[str, Any], where: _Where) -> FetchSettings:
         return FetchSettings(**{k: type(getattr(default, k))(v) for k, v in item.items()})
     except (TypeError, ValueError) as exc:
         raise where.error(f"bad value in [fetch]: {exc}", next(iter(item), ""), "fetch") from None
+
+
+def _retention(value: Any, where: _Where) -> timedelta | None:
+    """How long articles are kept: a duration of at least 7d, or "off"."""
+    if value == "off":
+        return None
+    try:
+        kept = parse_duration(value)
+    except ValueError as exc:
+        raise where.error(f"retention: {exc}, or \"off\"", "retention") from None
+    if kept < timedelta(days=7):  # "already posted" looks a week back
+        raise where.error(f"retention {value!r} is under 7d, the week digests look back on; "
+                          "use 7d or more, or \"off\"", "retention")
+    return kept
 
 
 def _full_text(item: Mapping[str, Any], where: _Where) -> FullText:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import FrameType
 
+from monitor import retention
 from monitor.config import Channel, Config, load_config
 from monitor.deliver.console import render_text
 from monitor.engine import safe_url
@@ -42,6 +43,7 @@ from monitor.store import Store
 from monitor.summarise import Summariser
 
 log = logging.getLogger("monitor.run")
+RETENTION_PAUSE = 0.05  # seconds between retention batches: a waiting poll writes first
 Clock = Callable[[], datetime]
 Printer = Callable[[str], None]
 
@@ -58,6 +60,7 @@ class Service:
     config_path: str | None = None
     printer: Printer = print
     started: datetime | None = None
+    halt: threading.Event = field(default_factory=threading.Event)  # ends a retention pass
     _busy: threading.Lock = field(default_factory=threading.Lock)
 
     def channels(self) -> list[Channel]:
@@ -122,6 +125,17 @@ class Service:
             event(log, "digest.due", channel=due.channel.name, scheduled=due.scheduled)
             self.digest(due.channel)
 
+    def prune(self) -> None:
+        """Once a day, remove what is past the retention window (see monitor/retention.py)."""
+        keep, now = self.config.retention, self.clock()
+        if keep is None or not retention.due(self.store, now):
+            return
+        done = retention.prune(self.store, now, keep,
+                               keep_going=lambda: not self.halt.wait(RETENTION_PAUSE))
+        event(log, "retention.done", articles=done.articles, matches=done.matches,
+              posted=done.posted, digests=done.digests, pages=done.pages, batches=done.batches,
+              longest_ms=round(done.longest * 1000), finished=not self.halt.is_set())
+
     def reload(self) -> None:
         """Pick up edited rules (and, on SIGHUP, the config); keep the last good ones."""
         self.rules.reload()
@@ -145,6 +159,7 @@ class Service:
         self.poll()
         self.catch_up()
         self.flush()
+        self.prune()
 
 
 def run_forever(service: Service, lock: InstanceLock, stop: threading.Event,
@@ -178,9 +193,11 @@ def _stand_by(service: Service, lock: InstanceLock, stop: threading.Event,
 
 def _lead(service: Service, lock: InstanceLock, stop: threading.Event,
           hup: threading.Event) -> None:
+    service.halt = threading.Event()
     scheduler = build_scheduler(zone=service.config.zone, channels=service.channels(),
                                 poll=_guarded(service.poll), digest=_guarded(service.digest),
-                                flush=_guarded(service.flush), reload=_guarded(service.reload))
+                                flush=_guarded(service.flush), reload=_guarded(service.reload),
+                                prune=_guarded(service.prune))
     scheduler.start()
     event(log, "run.started", feeds=len(service.config.feeds),
           channels=",".join(c.name for c in service.channels()))
@@ -194,7 +211,9 @@ def _lead(service: Service, lock: InstanceLock, stop: threading.Event,
                 break
             _reload_on_hup(service, hup)
     finally:
-        # Waits for the job in progress: the current step finishes, nothing is cut short.
+        # Waits for the job in progress: the current step finishes, nothing is cut short
+        # (a retention pass stops after its current batch).
+        service.halt.set()
         scheduler.shutdown(wait=True)
 
 

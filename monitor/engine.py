@@ -61,20 +61,25 @@ def sqlite_file(url: str | sa.URL) -> Path | None:
     return Path(name).expanduser()
 
 
-def create_engine(url: str) -> Engine:
-    """An engine for the store; StoreError (one sentence) when its driver is missing."""
+def create_engine(url: str, connect_args: dict[str, Any] | None = None,
+                  **options: Any) -> Engine:
+    """An engine for the store; StoreError (one sentence) when its driver is missing.
+
+    `connect_args` and `options` are added to what every engine gets (leader election
+    keeps a connection of its own with keepalives).
+    """
     parsed = sa.engine.make_url(normalise_url(url))
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg" \
             and importlib.util.find_spec("psycopg") is None:
         raise StoreError(f"the database {safe_url(parsed)} is PostgreSQL, and its driver "
                          f"(psycopg) is not installed; run: {POSTGRES_INSTALL}")
-    server = parsed.get_backend_name() != "sqlite"
-    connect_args: dict[str, Any] = {}
+    arguments = dict(connect_args or {})
     if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
-        connect_args["connect_timeout"] = CONNECT_TIMEOUT  # an unreachable host fails, not hangs
+        arguments.setdefault("connect_timeout", CONNECT_TIMEOUT)  # unreachable: fail, not hang
+    # A server restarts and drops connections; a pooled one is checked before reuse.
+    options.setdefault("pool_pre_ping", parsed.get_backend_name() != "sqlite")
     try:
-        # A server restarts and drops connections; a pooled one is checked before reuse.
-        engine = sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=server)
+        engine = sa.create_engine(parsed, connect_args=arguments, **options)
     except (ImportError, sa.exc.ArgumentError) as exc:
         raise StoreError(f"cannot use the database {safe_url(parsed)}: {exc}; check the URL "
                          "in `database` (or MONITOR_DB)") from exc

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 
-from monitor.engine import CONNECT_TIMEOUT, normalise_url, open_failure
+from monitor.engine import create_engine, normalise_url, open_failure
 from monitor.logs import event
 from monitor.schema import meta
 
@@ -65,10 +65,9 @@ class Leadership:
         self.retry = retry
         self.leading = False
         self._clock = clock
-        self._engine = sa.create_engine(
-            self.url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT",
-            connect_args=_KEEPALIVES | {"connect_timeout": CONNECT_TIMEOUT,
-                                        "application_name": application_name(holder)})
+        self._engine = create_engine(
+            self.url, _KEEPALIVES | {"application_name": application_name(holder)},
+            poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
         self._connection: Connection | None = None
         self._tried = float("-inf")
         self._announced = False

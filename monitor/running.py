@@ -47,8 +47,10 @@ def describe(doc: dict[str, Any]) -> list[str]:
     leader = doc["leader"]
     if doc["mode"] == "single":
         return [f"run: {leader['name']}" if leader else "run: no monitor run holds the store"]
+    if leader is None and not doc["standbys"]:
+        return ["run: no monitor run is connected to the store"]
     lines = [f"leader: {leader['name']}, since {leader['since'] or '?'} ({leader['lease']})"
-             if leader else "leader: none (a standby takes over within seconds)"]
+             if leader else "leader: none yet (a standby takes over within seconds)"]
     return lines + [f"standby: {m['name']}, connected since {m['connected']}"
                     for m in doc["standbys"]]
 

@@ -50,6 +50,13 @@ def test_status_names_the_leader_its_lease_and_the_standbys(store: Store) -> Non
     first.release()
     second.release()
     assert describe(run_status(store.url, datetime.now(UTC))) == \
-        ["leader: none (a standby takes over within seconds)"]
+        ["run: no monitor run is connected to the store"]
+
+
+def test_standbys_without_a_leader_are_shown_as_such() -> None:
+    doc = {"mode": "leader and standbys", "leader": None,
+           "standbys": [{"name": "pid 2 on host b", "connected": "2026-11-26T09:00:00Z"}]}
+    assert describe(doc) == ["leader: none yet (a standby takes over within seconds)",
+                             "standby: pid 2 on host b, connected since 2026-11-26T09:00:00Z"]
 
 
