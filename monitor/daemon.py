@@ -194,10 +194,14 @@ def _stand_by(service: Service, lock: InstanceLock, stop: threading.Event,
 def _lead(service: Service, lock: InstanceLock, stop: threading.Event,
           hup: threading.Event) -> None:
     service.halt = threading.Event()
+
+    def job(step: Callable[..., None]) -> Callable[..., None]:
+        return _guarded(step, when=lambda: lock.leading)  # none starts after the lead is lost
+
     scheduler = build_scheduler(zone=service.config.zone, channels=service.channels(),
-                                poll=_guarded(service.poll), digest=_guarded(service.digest),
-                                flush=_guarded(service.flush), reload=_guarded(service.reload),
-                                prune=_guarded(service.prune))
+                                poll=job(service.poll), digest=job(service.digest),
+                                flush=job(service.flush), reload=job(service.reload),
+                                prune=job(service.prune))
     scheduler.start()
     event(log, "run.started", feeds=len(service.config.feeds),
           channels=",".join(c.name for c in service.channels()))
@@ -205,7 +209,7 @@ def _lead(service: Service, lock: InstanceLock, stop: threading.Event,
         _guarded(service.catch_up)()  # also what was due while no run led
         _guarded(service.flush)()  # what an earlier run left pending goes out first
         while not stop.wait(1.0):
-            lock.check()
+            lock.check()  # on SQLite: raises when the lock file was replaced
             if not lock.leading:
                 event(log, "run.demoted", logging.WARNING)
                 break
@@ -224,9 +228,15 @@ def _reload_on_hup(service: Service, hup: threading.Event) -> None:
         event(log, "run.reloaded", rules=len(service.rules.rules))
 
 
-def _guarded(step: Callable[..., None]) -> Callable[..., None]:
-    """A job that logs a failure in one line instead of killing the scheduler's thread."""
+def _guarded(step: Callable[..., None],
+             when: Callable[[], bool] = lambda: True) -> Callable[..., None]:
+    """A job that logs a failure in one line instead of killing the scheduler's thread.
+
+    It does nothing unless `when()` says so at the time it runs.
+    """
     def job(*args: object) -> None:
+        if not when():
+            return
         try:
             step(*args)
         except MonitorError as exc:

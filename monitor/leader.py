@@ -6,7 +6,8 @@ or is killed (its socket closes), when its connection is lost (this session's TC
 keepalives give up after about 11 s), or when the leader hangs (`idle_session_timeout`:
 no check for 30 s). Standbys try to take the lock every 5 s, so one takes over within
 about 5 s of a leader's death and within about 35 s at worst. The leader confirms the
-lock on that connection every second and stops leading as soon as it cannot.
+lock on that connection every second, from a thread of its own, and stops leading as
+soon as it cannot.
 
 Every member names itself in `application_name` ("monitor run pid N on HOST"), so
 `status` reads the leader (pg_locks) and the standbys (pg_stat_activity) from the server
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ from monitor.schema import meta
 log = logging.getLogger("monitor.run")
 LEADER_KEY = 0x6D6F6E31  # "mon1": the advisory lock of the leader (per database)
 RETRY = 5.0  # seconds between a standby's attempts to take over
+BEAT = 1.0  # seconds between a leader's confirmations of its lock
 IDLE = "30s"  # the server ends a leader's session that stops confirming for this long
 APP_PREFIX = "monitor run "
 # libpq keepalives (this side) and the server's (that side), so either end notices a dead
@@ -56,15 +59,22 @@ def standing_by(url: str) -> bool:
 
 
 class Leadership:
-    """This process's membership: `acquire()`, then `check()` about once a second."""
+    """This process's membership: `acquire()`, `check()` whether it leads, `release()`.
 
-    def __init__(self, url: str, holder: str, *, retry: float = RETRY,
+    A thread of its own confirms the lock (or, standing by, tries to take it) every
+    `beat` seconds, so a long step in the daemon never leaves the lease unconfirmed.
+    """
+
+    def __init__(self, url: str, holder: str, *, retry: float = RETRY, beat: float = BEAT,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.url = normalise_url(url)
         self.holder = holder  # "pid 1234 on host x, since ..."
         self.retry = retry
+        self.beat = beat
         self.leading = False
         self._clock = clock
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
         self._engine = create_engine(
             self.url, _KEEPALIVES | {"application_name": application_name(holder)},
             poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT", pool_pre_ping=False)
@@ -83,10 +93,20 @@ class Leadership:
             self._engine.dispose()
             raise open_failure(self.url, exc) from exc
         _JOINED[self.url] = self
-        self.check()
+        self._tick()
+        self._thread = threading.Thread(target=self._beat, name="monitor-leader", daemon=True)
+        self._thread.start()
 
     def check(self) -> bool:
-        """Leader: confirm the lock. Standby: try to take it (every `retry` s). Never raises."""
+        """Whether this run leads now (never raises, never waits)."""
+        return self.leading
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.beat):
+            self._tick()
+
+    def _tick(self) -> None:
+        """Leader: confirm the lock. Standby: try to take it (every `retry` s)."""
         try:
             if self.leading:
                 self._confirm()
@@ -96,10 +116,12 @@ class Leadership:
                 self._announce()
         except sa.exc.SQLAlchemyError as exc:
             self._lost(exc)
-        return self.leading
 
     def release(self) -> None:
         """Give the lock back at once (a clean stop), so a standby need not wait."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
         if self._connection is not None:
             try:
                 if self.leading:

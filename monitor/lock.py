@@ -122,7 +122,8 @@ class InstanceLock:
     def check(self) -> None:
         """Raise StoreError if the lock is no longer ours (so the daemon stops, not doubles).
 
-        On PostgreSQL, lead if the leader is gone, or learn that this run no longer leads.
+        On PostgreSQL nothing is raised: `leading` says whether this run leads (a thread
+        takes over when the leader is gone, or learns that this run no longer leads).
         """
         if self._impl is not None:
             self._impl.check()

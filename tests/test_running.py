@@ -15,7 +15,7 @@ from monitor.store import Store
 
 
 def member(url: str, name: str) -> Leadership:
-    return Leadership(url, f"pid {name} on host test, since then", retry=0.0)
+    return Leadership(url, f"pid {name} on host test, since then", retry=0.0, beat=0.05)
 
 
 @pytest.fixture
