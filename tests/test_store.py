@@ -109,3 +109,19 @@ def test_an_unreachable_server_is_one_sentence() -> None:
     assert message.endswith("check the URL, that the server runs and is reachable, and the "
                             "user and password")
     assert "s3cret" not in message and "\n" not in message
+
+
+def test_a_digest_window_reads_the_first_seen_index_not_every_article(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'm.db'}")
+    seen: list[str] = []
+
+    def plan(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "JOIN matches" in statement:
+            seen.extend(r[3] for r in cursor.connection.execute(
+                f"EXPLAIN QUERY PLAN {statement}", parameters))
+
+    sa.event.listen(store.engine, "before_cursor_execute", plan)
+    store.matched_between(NOW - timedelta(days=1), NOW)
+    assert any("INDEX ix_articles_first_seen" in step for step in seen), seen
+    assert not any(step.startswith("SCAN articles") for step in seen), seen
+    store.close()
