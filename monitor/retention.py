@@ -113,8 +113,9 @@ def _articles(c: Connection, cutoff: datetime, listed: set[str],
     """One batch of old articles, read after the last one seen (kept ones are not re-read)."""
     keys = (articles.c.first_seen, articles.c.uid)
     query = sa.select(*keys).where(articles.c.first_seen < cutoff)
-    if after is not None:
-        query = query.where(sa.tuple_(*keys) > sa.tuple_(*after))
+    if after is not None:  # the plain bound lets PostgreSQL start the index scan there too
+        query = query.where(articles.c.first_seen >= after[0],
+                            sa.tuple_(*keys) > sa.tuple_(*after))
     rows = list(c.execute(query.order_by(*keys).limit(batch)))
     if not rows:
         return False, after
