@@ -46,7 +46,7 @@ def run(ctx: click.Context, config_path: str | None, once: bool, log_format: str
     Digests missed while the process was down (up to 12 hours ago) are sent at start.
     SIGTERM or SIGINT finish the current step and exit 0; SIGHUP reloads rules and
     config (edited rule files are also picked up on their own). Only one `monitor run`
-    may use a store at a time.
+    may use a SQLite store at a time; on PostgreSQL the others stand by and take over.
 
     Example:
 
