@@ -14,7 +14,7 @@ written), and one digest (the window's matches gathered, grouped, ranked, render
 stored in the outbox with what it posts). The script prints the samples, ours against the
 baseline, and the retention pass's own cost.
 
-    python bench/retention.py                         # 365 days x 20,000 articles (~15 min)
+    python bench/retention.py                         # 365 days x 20,000 articles (~20 min)
     python bench/retention.py --per-day 2000 --days 200 --retention 60d   # a quick look
 """
 
@@ -198,8 +198,9 @@ def run(variants: list[Variant], days: int, per_day: int, every: int) -> None:
             if sample:
                 v.samples.append((day + 1, size_mb(v.path), polled, digested))
         if day % every == every - 1:
-            print(f"day {day + 1}: " + ", ".join(f"{v.name} {v.samples[-1][1]:.0f} MB"
-                                                 for v in variants), file=sys.stderr)
+            print(f"day {day + 1}: " + "; ".join(
+                f"{v.name} {v.samples[-1][1]:.0f} MB, poll {v.samples[-1][2] * 1e3:.0f} ms, "
+                f"digest {v.samples[-1][3] * 1e3:.0f} ms" for v in variants), file=sys.stderr)
 
 
 def report(variants: list[Variant], args: argparse.Namespace, keep: timedelta) -> None:
