@@ -29,7 +29,7 @@ from monitor.model import Feed  # noqa: E402
 from monitor.pipeline import CycleOptions, run_scan  # noqa: E402
 from monitor.rules.load import load_rules_strict  # noqa: E402
 from monitor.sources.fetch import FetchSettings  # noqa: E402
-from monitor.sources.fulltext import feed_hosts  # noqa: E402
+from monitor.sources.fulltext import feed_origins  # noqa: E402
 from monitor.sources.guard import AddressGuard  # noqa: E402
 from monitor.store import Store, database_url  # noqa: E402
 
@@ -121,7 +121,7 @@ def run_cycle(spec: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     if profile is not None:
         profile.enable()
-    options = CycleOptions(report=False, guard=AddressGuard(feed_hosts(feeds)))
+    options = CycleOptions(report=False, guard=AddressGuard(feed_origins(feeds)))
     report = run_scan(feeds, rules=rules, settings=settings, store=store, now=now,
                       options=options)
     seconds = time.perf_counter() - start

@@ -1,7 +1,11 @@
 """Configuration: monitor.toml plus the environment, with working defaults and no file at all.
 
-The file is found by --config, then $MONITOR_CONFIG, then ./monitor.toml. Secrets come
-only from the environment and never appear in a repr, a message or a log line.
+The file is found by --config, then $MONITOR_CONFIG, then ./monitor.toml. The rules are
+the `rules` setting, else a `rules` directory beside the file (or in the working folder
+when there is no file), else the rules the package ships. Every command reads the config
+through `load_config`, which checks all of it at once (`monitor/config_check.py` holds
+the schema) and reports every problem as `file:line: message`. Secrets come only from
+the environment and never appear in a repr, a message or a log line.
 """
 
 from __future__ import annotations
@@ -13,33 +17,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from monitor.config_check import (
+    Locator,
+    Problem,
+    check_data,
+    parse_duration,
+    parse_weekday,
+)
 from monitor.errors import ConfigError
 from monitor.model import Feed
+from monitor.rules.load import declared_ids
+from monitor.shipped import RULES as SHIPPED_RULES
 from monitor.sources.catalog import DEFAULT_FEEDS
-from monitor.sources.fetch import FetchSettings
+from monitor.sources.location import local_path, location_problem
 from monitor.sources.opml import read_opml
-from monitor.store import database_url
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-TOP_KEYS = {"database", "rules", "timezone", "feeds_opml", "feeds", "channels", "fetch",
-            "full_text", "summary", "digest", "schedule", "retention"}
-FEED_KEYS = {"url", "name", "interval"}
-CHANNEL_KEYS = {"name", "slack_channel", "webhook", "rules", "schedule", "max_stories",
-                "per_source", "post_empty", "sections"}
-FETCH_KEYS = {"timeout", "connect_timeout", "max_bytes", "max_redirects", "concurrency",
-              "per_host", "user_agent"}
+if TYPE_CHECKING:
+    from monitor.sources.fetch import FetchSettings
 
-
-def parse_duration(text: str) -> timedelta:
-    """'90s', '30m', '24h', '7d', '2w' -> timedelta; raises ValueError otherwise."""
-    found = _DURATION.match(str(text))
-    if not found:
-        raise ValueError(f"{text!r} is not a duration like 30m, 24h or 7d")
-    return timedelta(seconds=float(found[1]) * _UNITS[found[2]])
+__all__ = ["Channel", "Config", "FullText", "database_url", "load_config", "parse_duration",
+           "read_config"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,7 @@ class Channel:
     per_source: int = 3
     post_empty: bool = False
     sections: str = "rule"
+    tracker: str = ""  # "mon".."sun": that day's first digest ends with the week in figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +77,14 @@ class Config:
     timezone: str = "UTC"
     feeds: tuple[Feed, ...] = DEFAULT_FEEDS
     channels: tuple[Channel, ...] = ()
-    fetch: FetchSettings = field(default_factory=FetchSettings)
+    fetch_options: Mapping[str, Any] = field(default_factory=dict)  # [fetch] as written
     full_text: FullText = field(default_factory=FullText)
     summary_sentences: int = 3
     summary_chars: int = 600
     feed_health_after: timedelta | None = timedelta(hours=24)
-    retention: timedelta | None = timedelta(days=180)  # None: keep everything
+    retention: timedelta | None = timedelta(days=180)  # None ("off"): keep everything
+    shipped_rules: bool = False  # `rules` is the package's own copy
+    shipped_feeds: bool = True   # no feeds configured: the shipped list
     slack_api_url: str = ""
     llm_url: str = ""
     llm_model: str = ""
@@ -92,6 +95,32 @@ class Config:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def fetch(self) -> FetchSettings:
+        """The request limits. Built when asked for, so a command that fetches nothing
+        never imports the HTTP stack."""
+        from monitor.sources.fetch import FetchSettings
+
+        return FetchSettings(**self.fetch_options)
+
+
+def database_url(value: str, base: Path | None = None) -> str:
+    """A SQLAlchemy URL from a URL or a file path (relative to `base`)."""
+    if "://" in value:
+        return normalise_url(value)
+    path = Path(value).expanduser()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    return f"sqlite:///{path}"
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://` and `postgres://` (no driver named) mean psycopg 3."""
+    scheme, sep, rest = url.partition("://")
+    if scheme.lower() in ("postgresql", "postgres"):
+        return f"postgresql+psycopg{sep}{rest}"
+    return url
 
 
 def find_config(explicit: str | None, environ: Mapping[str, str]) -> Path | None:
@@ -112,72 +141,61 @@ def find_config(explicit: str | None, environ: Mapping[str, str]) -> Path | None
 
 def load_config(explicit: str | None = None,
                 environ: Mapping[str, str] | None = None) -> Config:
-    """Read the config file (if any) and the environment; raises ConfigError."""
+    """The config, checked whole; raises ConfigError listing every problem."""
+    config, problems = read_config(explicit, environ)
+    if problems:
+        more = f" (and {len(problems) - 1} more; `monitor config check` lists them)" \
+            if len(problems) > 1 else ""
+        raise ConfigError(f"{problems[0]}{more}", problems=[str(p) for p in problems])
+    return config
+
+
+def read_config(explicit: str | None = None, environ: Mapping[str, str] | None = None
+                ) -> tuple[Config, list[Problem]]:
+    """The config (defaults where a value is bad) and every problem found in it.
+
+    Raises ConfigError only when the file named by --config or $MONITOR_CONFIG is missing.
+    """
     env = os.environ if environ is None else environ
     path = find_config(explicit, env)
     data: dict[str, Any] = {}
     text = ""
+    problems: list[Problem] = []
     if path is not None:
         try:
             text = path.read_text(encoding="utf-8")
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+            problems.append(Locator(path, text).toml_error(exc))
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
-    return _build(data, path, _Where(path, text), env)
+            problems.append(Problem(str(path), 0, f"cannot read the config file: {exc}"))
+    where = Locator(path, text)
+    clean, found = check_data(data, where)
+    problems += found
+    config = _build(clean, path, env, problems)
+    problems += _cross_checks(config, clean, where)
+    return config, sorted(problems, key=lambda p: (p.path != where.path, p.path, p.line))
 
 
-class _Where:
-    """Finds the line of a key in the config text, for error messages."""
-
-    def __init__(self, path: Path | None, text: str) -> None:
-        self.path = str(path) if path else "(defaults)"
-        self.lines = text.splitlines()
-
-    def line(self, key: str, table: str = "", index: int = 0) -> int:
-        start = 0
-        if table:
-            seen = -1
-            for number, line in enumerate(self.lines):
-                if line.strip() in (f"[[{table}]]", f"[{table}]"):
-                    seen += 1
-                    if seen == index:
-                        start = number
-                        break
-        for number in range(start, len(self.lines)):
-            if re.match(rf"\s*{re.escape(key)}\s*=", self.lines[number]):
-                return number + 1
-        return start + 1 if table else 0
-
-    def error(self, message: str, key: str, table: str = "", index: int = 0) -> ConfigError:
-        line = self.line(key, table, index)
-        return ConfigError(f"{self.path}:{line}: {message}" if line else f"{self.path}: {message}")
-
-
-def _build(data: dict[str, Any], path: Path | None, where: _Where,
-           env: Mapping[str, str]) -> Config:
-    for key in data:
-        if key not in TOP_KEYS:
-            raise where.error(f"unknown setting {key!r}; expected one of "
-                              f"{', '.join(sorted(TOP_KEYS))}", key)
+def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str],
+           problems: list[Problem]) -> Config:
+    """A Config from checked data; bad values were left out, so defaults fill them."""
     base = path.parent if path is not None else Path.cwd()
-    database = env.get("MONITOR_DB") or _str(data, "database", where) or "monitor.db"
-    timezone = _str(data, "timezone", where) or "UTC"
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise where.error(f"unknown timezone {timezone!r}; use an IANA name such as "
-                          "Europe/Brussels", "timezone") from None
-    feeds = _feeds(data, base, where)
+    rules, shipped = _rules_dir(data, base)
+    feeds = _feeds(data, base, problems)
+    summary = data.get("summary", {})
     return Config(
-        path=path, base=base, database=database_url(database, base),
-        rules=base / (_str(data, "rules", where) or "rules"),
-        timezone=timezone, feeds=feeds or DEFAULT_FEEDS,
-        channels=tuple(_channel(c, i, where) for i, c in enumerate(data.get("channels", []))),
-        fetch=_fetch(data.get("fetch", {}), where),
-        full_text=_full_text(data.get("full_text", {}), where),
-        retention=_retention(data.get("retention", "180d"), where),
+        path=path, base=base,
+        database=database_url(env.get("MONITOR_DB") or data.get("database", "monitor.db"), base),
+        rules=rules, shipped_rules=shipped,
+        timezone=data.get("timezone", "UTC"),
+        feeds=feeds or DEFAULT_FEEDS, shipped_feeds=not feeds,
+        channels=tuple(_channel(c) for c in data.get("channels", [])),
+        fetch_options=dict(data.get("fetch", {})),
+        full_text=FullText(**data.get("full_text", {})),
+        summary_sentences=summary.get("sentences", 3), summary_chars=summary.get("chars", 600),
+        retention=None if data.get("retention") == "off"
+        else parse_duration(data.get("retention", "180d")),
         slack_api_url=env.get("SLACK_API_URL", ""),
         llm_url=env.get("MONITOR_LLM_URL", ""), llm_model=env.get("MONITOR_LLM_MODEL", ""),
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
@@ -186,92 +204,116 @@ def _build(data: dict[str, Any], path: Path | None, where: _Where,
     )
 
 
-def _str(data: Mapping[str, Any], key: str, where: _Where, table: str = "",
-         index: int = 0) -> str:
-    value = data.get(key, "")
-    if not isinstance(value, str):
-        raise where.error(f"{key!r} must be a string", key, table, index)
-    return value
+def _rules_dir(data: Mapping[str, Any], base: Path) -> tuple[Path, bool]:
+    if "rules" in data:
+        return base / data["rules"], False
+    beside = base / "rules"
+    return (beside, False) if beside.is_dir() else (SHIPPED_RULES, True)
 
 
-def _feeds(data: Mapping[str, Any], base: Path, where: _Where) -> tuple[Feed, ...]:
-    items = data.get("feeds", [])
-    if not isinstance(items, list):
-        raise where.error("'feeds' must be an array of tables ([[feeds]])", "feeds")
-    out: list[Feed] = []
-    for index, item in enumerate(items):
-        for key in item:
-            if key not in FEED_KEYS:
-                raise where.error(f"unknown key {key!r} in [[feeds]]", key, "feeds", index)
-        url = _str(item, "url", where, "feeds", index).strip()
-        if not url:
-            raise where.error("every [[feeds]] entry needs a url", "url", "feeds", index)
+def _feeds(data: Mapping[str, Any], base: Path, problems: list[Problem]) -> tuple[Feed, ...]:
+    out = [Feed(_feed_url(item["url"].strip(), base), item.get("name", ""),
+                parse_duration(item.get("interval", "30m")))
+           for item in data.get("feeds", [])]
+    if "feeds_opml" in data:
+        opml = base / data["feeds_opml"]
         try:
-            interval = parse_duration(item.get("interval", "30m"))
-        except ValueError as exc:
-            raise where.error(str(exc), "interval", "feeds", index) from None
-        out.append(Feed(url, _str(item, "name", where, "feeds", index), interval))
-    opml = _str(data, "feeds_opml", where)
-    if opml:
-        out.extend(read_opml(base / opml))
+            listed = read_opml(opml)
+        except ConfigError as exc:  # "path: message" or "path:line: message"
+            listed = []
+            found = re.match(rf"{re.escape(str(opml))}(?::(\d+))?: (.*)", str(exc), re.DOTALL)
+            problems.append(Problem(str(opml), int(found[1] or 0), found[2]) if found
+                            else Problem(str(opml), 0, str(exc)))
+        for feed in listed:
+            message = location_problem(feed.url, opml.parent)
+            if message:
+                problems.append(Problem(str(opml), 0, message))
+            else:
+                out.append(Feed(_feed_url(feed.url, opml.parent), feed.name))
     unique: dict[str, Feed] = {}
     for feed in out:
         unique.setdefault(feed.url, feed)
     return tuple(unique.values())
 
 
-def _channel(item: Mapping[str, Any], index: int, where: _Where) -> Channel:
-    for key in item:
-        if key not in CHANNEL_KEYS:
-            raise where.error(f"unknown key {key!r} in [[channels]]", key, "channels", index)
-    name = _str(item, "name", where, "channels", index)
-    if not name:
-        raise where.error("every [[channels]] entry needs a name", "name", "channels", index)
-    default = Channel(name)
+def _feed_url(url: str, base: Path) -> str:
+    """A relative file path is taken from the config file's folder, like `rules`."""
+    if "://" in url or Path(url).expanduser().is_absolute():
+        return url
+    return str(local_path(url, base))
+
+
+def _channel(item: Mapping[str, Any]) -> Channel:
+    values = dict(item)
+    if "rules" in values:
+        values["rules"] = tuple(values["rules"])
+    if "tracker" in values:
+        values["tracker"] = parse_weekday(values["tracker"])
+    return Channel(**values)
+
+
+def _cross_checks(config: Config, data: Mapping[str, Any], where: Locator) -> list[Problem]:
+    """What needs more than one value, the file system or the rules to tell."""
+    problems = [where.problem(message, "url", "feeds", index)
+                for index, item in enumerate(data.get("feeds", []))
+                if (message := location_problem(item["url"].strip(), config.base))]
+    if not config.shipped_rules and not config.rules.is_dir():
+        problems.append(where.problem(f"the rules directory {config.rules} does not exist; "
+                                      "fix `rules`, or remove it to use the shipped rules",
+                                      "rules"))
+    return problems + _channel_checks(config, where)
+
+
+def _channel_checks(config: Config, where: Locator) -> list[Problem]:
+    problems = []
+    ids = declared_ids(config.rules) if config.rules.is_dir() else None
+    seen: set[str] = set()
+    for index, channel in enumerate(config.channels):
+        def problem(message: str, key: str, index: int = index) -> None:
+            problems.append(where.problem(message, key, "channels", index))
+
+        if channel.name in seen:
+            problem(f"two [[channels]] are named {channel.name!r}; names must differ", "name")
+        seen.add(channel.name)
+        unknown = [r for r in channel.rules if ids is not None and r not in ids]
+        if unknown:
+            problem(f"channel {channel.name!r} names rules that do not exist: "
+                    f"{', '.join(unknown)}; the rules are: "
+                    f"{', '.join(sorted(ids or ())) or 'none'} (in {config.rules}/)", "rules")
+        message = _schedule_problem(channel, config.zone)
+        if message:
+            problem(message, "schedule")
+        elif channel.tracker and not _runs_on(channel, config.zone):
+            problem(f"channel {channel.name!r}: tracker {channel.tracker!r} is a day its schedule "
+                    f"{channel.schedule!r} never runs on, so the week in figures would never "
+                    "be posted; pick a day the schedule runs", "tracker")
+    return problems
+
+
+def _runs_on(channel: Channel, zone: ZoneInfo) -> bool:
+    """Whether the channel's schedule fires on its tracker's weekday (over five weeks)."""
+    from datetime import datetime
+
+    from monitor.config_check import WEEKDAYS
+    from monitor.schedule import digest_trigger, next_fire
+
+    trigger = digest_trigger(channel, zone)
+    day = WEEKDAYS.index(channel.tracker)
+    start = datetime(2027, 1, 4, tzinfo=zone) + timedelta(days=day)  # a Monday, then that day
+    for week in range(5):
+        midnight = start + timedelta(weeks=week)
+        fire = next_fire(trigger, midnight - timedelta(microseconds=1))
+        if fire is not None and fire.date() == midnight.date():
+            return True
+    return False
+
+
+def _schedule_problem(channel: Channel, zone: ZoneInfo) -> str | None:
+    # The scheduler's own parser, so what passes here is what `monitor run` accepts.
+    from monitor.schedule import digest_trigger
+
     try:
-        return Channel(
-            name=name, slack_channel=_str(item, "slack_channel", where, "channels", index),
-            webhook=bool(item.get("webhook", False)),
-            rules=tuple(str(r) for r in item.get("rules", [])),
-            schedule=str(item.get("schedule", default.schedule)),
-            max_stories=int(item.get("max_stories", default.max_stories)),
-            per_source=int(item.get("per_source", default.per_source)),
-            post_empty=bool(item.get("post_empty", False)),
-            sections=str(item.get("sections", default.sections)),
-        )
-    except (TypeError, ValueError) as exc:
-        raise where.error(f"bad value in [[channels]] {name!r}: {exc}", "name", "channels",
-                          index) from None
-
-
-def _fetch(item: Mapping[str, Any], where: _Where) -> FetchSettings:
-    for key in item:
-        if key not in FETCH_KEYS:
-            raise where.error(f"unknown key {key!r} in [fetch]", key, "fetch")
-    try:
-        default = FetchSettings()
-        return FetchSettings(**{k: type(getattr(default, k))(v) for k, v in item.items()})
-    except (TypeError, ValueError) as exc:
-        raise where.error(f"bad value in [fetch]: {exc}", next(iter(item), ""), "fetch") from None
-
-
-def _retention(value: Any, where: _Where) -> timedelta | None:
-    """How long articles are kept: a duration of at least 7d, or "off"."""
-    if value == "off":
-        return None
-    try:
-        kept = parse_duration(value)
-    except ValueError as exc:
-        raise where.error(f"retention: {exc}, or \"off\"", "retention") from None
-    if kept < timedelta(days=7):  # "already posted" looks a week back
-        raise where.error(f"retention {value!r} is under 7d, the week digests look back on; "
-                          "use 7d or more, or \"off\"", "retention")
-    return kept
-
-
-def _full_text(item: Mapping[str, Any], where: _Where) -> FullText:
-    try:
-        return FullText(**item)
-    except TypeError as exc:
-        raise where.error(f"bad [full_text] setting: {exc}", next(iter(item), ""),
-                          "full_text") from None
+        digest_trigger(channel, zone)
+    except ConfigError as exc:
+        return str(exc)
+    return None

@@ -26,7 +26,6 @@ from monitor.outbox import Outbox
 from monitor.pipeline import CycleOptions, run_scan
 from monitor.posting import (
     channels_for,
-    flush,
     gather,
     health_notes,
     prepare,
@@ -36,11 +35,14 @@ from monitor.posting import (
 )
 from monitor.rules.reload import RuleBook
 from monitor.schedule import build_scheduler, due_digests
-from monitor.sources.fulltext import feed_hosts
+from monitor.sending import delivery_report, flush
+from monitor.sources.diagnose import shared_cause
+from monitor.sources.fulltext import feed_origins
 from monitor.sources.guard import AddressGuard
 from monitor.sources.policy import is_due
 from monitor.store import Store
 from monitor.summarise import Summariser
+from monitor.tracker import week_tracker
 
 log = logging.getLogger("monitor.run")
 RETENTION_PAUSE = 0.05  # seconds between retention batches: a waiting poll writes first
@@ -62,6 +64,7 @@ class Service:
     started: datetime | None = None
     halt: threading.Event = field(default_factory=threading.Event)  # ends a retention pass
     _busy: threading.Lock = field(default_factory=threading.Lock)
+    _said: set[tuple[str, str]] = field(default_factory=set)
 
     def channels(self) -> list[Channel]:
         return channels_for(self.config)
@@ -76,16 +79,20 @@ class Service:
             if not due:
                 return
             options = CycleOptions(
-                full_text=self.config.full_text, guard=AddressGuard(feed_hosts(self.config.feeds)),
+                full_text=self.config.full_text,
+                guard=AddressGuard(feed_origins(self.config.feeds)),
                 summariser=None, report=False)
             report = run_scan(due, rules=self.rules.rules, settings=self.config.fetch,
                               store=self.store, now=now, options=options,
                               matcher=self.rules.matcher)
             failed = [f for f in report.feeds if f.status == "error"]
-            event(log, "poll.done", feeds=len(due), failed=len(failed),
-                  matches=len(report.items))
+            event(log, "poll.done", feeds=len(due), failed=len(failed), matches=report.matched)
             for feed in failed:
                 event(log, "feed.failed", logging.WARNING, feed=feed.url, error=feed.error)
+            shared = shared_cause([f.error for f in failed], len(report.feeds))
+            if shared:
+                event(log, "poll.failing", logging.ERROR, problem=shared.summary(len(due)),
+                      check=shared.cause.check)
 
     def digest(self, channel: Channel) -> None:
         """Build, store and send the channel's digest for the window since its last one."""
@@ -98,7 +105,9 @@ class Service:
             items = gather(self.store, channel, since, now, summarise)
             prepared = prepare(channel, items, now=now, since=since, outbox=outbox,
                                mode=slack_mode(channel), config=self.config,
-                               notes=health_notes(self.config, self.store, now))
+                               notes=health_notes(self.config, self.store, now),
+                               tracker=week_tracker(self.store, channel, now=now,
+                                                    zone=self.config.zone, last=since))
             digest_id = record(self.store, prepared, now)
             event(log, "digest.built", channel=channel.name, stories=len(prepared.digest.stories),
                   parts=len(prepared.parts), stored=digest_id is not None)
@@ -111,10 +120,19 @@ class Service:
         """Send pending digest parts whose retry time has come."""
         with self._busy:
             for result in flush(self.store, self.config, channels or self.channels(), self.clock):
+                if not result.attempted:
+                    self._waiting(result.channel, result.error if result.permanent else None)
+                    continue  # a retry time: said when it failed
                 level = logging.INFO if result.done else logging.WARNING
                 event(log, "digest.sent" if result.done else "digest.failed", level,
                       channel=result.channel, digest=result.digest_id, parts=result.sent,
-                      error=result.error)
+                      found=result.found, error=result.error)
+
+    def _waiting(self, channel: str, error: str | None) -> None:
+        """Say once per process that a channel waits for a human, not every minute."""
+        if error is not None and (channel, error) not in self._said:
+            self._said.add((channel, error))
+            event(log, "digest.waiting", logging.ERROR, channel=channel, error=error)
 
     def catch_up(self) -> None:
         """Send the digests whose time passed while the process was down."""
@@ -147,19 +165,22 @@ class Service:
         except MonitorError as exc:
             event(log, "config.rejected", logging.ERROR, error=str(exc))
 
-    def once(self) -> None:
-        """`run --once`: every due feed once, every due digest, pending retries, then return.
+    def once(self) -> bool:
+        """`run --once`: pending retries, every due feed once, every due digest, then return.
 
+        True when a digest waits for a human (a permanent Slack error; `status` says which).
         On PostgreSQL, when another run leads the store, that run does the work instead.
         """
         if standing_by(self.config.database):
             event(log, "run.standby", detail="another monitor run leads this store; "
                   "--once leaves the work to it")
-            return
+            return False
+        self.flush()  # what an earlier run left pending goes out first
         self.poll()
         self.catch_up()
         self.flush()
         self.prune()
+        return bool(delivery_report(self.config, self.store, self.clock()).problems)
 
 
 def run_forever(service: Service, lock: InstanceLock, stop: threading.Event,
@@ -206,8 +227,8 @@ def _lead(service: Service, lock: InstanceLock, stop: threading.Event,
     event(log, "run.started", feeds=len(service.config.feeds),
           channels=",".join(c.name for c in service.channels()))
     try:
-        _guarded(service.catch_up)()  # also what was due while no run led
         _guarded(service.flush)()  # what an earlier run left pending goes out first
+        _guarded(service.catch_up)()  # also what fell due while no run led
         while not stop.wait(1.0):
             lock.check()  # on SQLite: raises when the lock file was replaced
             if not lock.leading:

@@ -1,5 +1,6 @@
 """From matched items to one channel's digest: group the same story from several feeds,
-drop stories already posted, rank, cap per source, cut to the budget and section by rule.
+drop stories already posted (keeping news about them as updates), rank, cap per source, cut to
+the budget and section by rule.
 
 Pure: `now` and the posted history are passed in. Same-story judgement lives in
 `monitor.stories`; this module clusters with it (average link) and orders the result.
@@ -15,21 +16,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from monitor.errors import ConfigError
-from monitor.fingerprint import fingerprint, seconds
-from monitor.model import Article, Digest, Item, Section, Story
+from monitor.fingerprint import seconds
+from monitor.followups import Followups, PostedStory
+from monitor.model import SECTION_MODES, Article, Digest, Item, Section, Story
 from monitor.stories import (
-    BLOCK_CAP,
     THRESHOLD,
     WINDOW,
     Profile,
-    StoryIndex,
-    Vocabulary,
+    candidate_pairs,
+    default_model,
     identity_keys,
+    profiles,
     similarity,
 )
+from monitor.wording import plural
 
-# A section per rule of the lead, per signal group of that rule, or one untitled section.
-SECTION_MODES = ("rule", "group", "none")
 HALF_LIFE = timedelta(hours=24)  # a day-old story counts three quarters of a fresh one
 OTHER = "Other"  # the section of stories whose lead matched no rule
 
@@ -37,18 +38,19 @@ Span = tuple[float, float] | None  # earliest and latest publication (epoch seco
 
 
 def group_stories(items: Sequence[Item], *, window: timedelta = WINDOW,
-                  background: Iterable[Article] = ()) -> list[Story]:
+                  background: Iterable[Article] = (), semantic: bool = True,
+                  threshold: float = THRESHOLD) -> list[Story]:
     """Group items that report one event into stories, ordered by their leads.
 
-    `background` (such as articles posted lately) only sharpens the term weights.
+    `background` (such as articles posted lately) only sharpens the term weights;
+    `semantic=False` keeps to the lexical method even when the sentence model is installed.
     """
     # cluster in a canonical order so that the grouping does not depend on the input order
     order = sorted(range(len(items)), key=lambda i: _identity(items[i].article))
     articles = [items[i].article for i in order]
-    prints = [fingerprint(a) for a in articles]
-    vocabulary = Vocabulary([*prints, *map(fingerprint, background)])
-    profiles = [Profile.of(p, vocabulary) for p in prints]
-    clusters = _average_link(profiles, _same_article(articles), window)
+    found, vectors = profiles(articles, corpus=background, model=default_model(semantic))
+    clusters = _average_link(found, _same_article(articles), window,
+                             candidate_pairs(found, vectors), threshold)
     stories = [_story(items, [order[k] for k in members]) for members in clusters]
     return [story for _, story in sorted(stories, key=lambda pair: pair[0])]
 
@@ -79,27 +81,10 @@ def _same_article(articles: Sequence[Article]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _candidate_pairs(profiles: Sequence[Profile]) -> list[tuple[int, int]]:
-    """Pairs that share a name: the only ones that can score above zero.
-
-    A name held by many items (Nvidia, OpenAI) proposes pairs only for an item that has
-    no rarer name, so a large batch does not compare everything with everything.
-    """
-    postings: defaultdict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(profiles):
-        for name in p.fingerprint.names:
-            postings[name].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for i, p in enumerate(profiles):
-        names = sorted(p.fingerprint.names, key=lambda n: (len(postings[n]), n))
-        for name in [n for n in names if len(postings[n]) <= BLOCK_CAP] or names[:1]:
-            pairs.update((min(i, j), max(i, j)) for j in postings[name] if j != i)
-    return sorted(pairs)
-
-
 def _average_link(profiles: Sequence[Profile], groups: Sequence[list[int]],
-                  window: timedelta) -> list[list[int]]:
-    """Merge the two closest clusters (mean pair similarity) until none reaches THRESHOLD.
+                  window: timedelta, pairs: Sequence[tuple[int, int]],
+                  threshold: float) -> list[list[int]]:
+    """Merge the two closest clusters (mean pair similarity) until none reaches `threshold`.
 
     The mean keeps a single bridging article from chaining two stories together; a
     cluster never spans more than `window` of publication times. A start group (one
@@ -109,7 +94,7 @@ def _average_link(profiles: Sequence[Profile], groups: Sequence[list[int]],
     members = dict(enumerate(groups))
     owner = {i: g for g, group in members.items() for i in group}
     links: defaultdict[int, dict[int, float]] = defaultdict(dict)
-    for i, j in _candidate_pairs(profiles):
+    for i, j in pairs:
         a, b = owner[i], owner[j]
         score = similarity(profiles[i], profiles[j], window) if a != b else 0.0
         if score > links[a].get(b, 0.0):
@@ -119,7 +104,7 @@ def _average_link(profiles: Sequence[Profile], groups: Sequence[list[int]],
     heap = [(-total, a, b) for a, near in links.items() for b, total in near.items() if a < b]
     heapq.heapify(heap)
     fresh = len(groups)
-    while heap and -heap[0][0] >= THRESHOLD:
+    while heap and -heap[0][0] >= threshold:
         _, a, b = heapq.heappop(heap)
         # entries naming a merged cluster are stale; live pairs' links never change
         if a not in members or b not in members or not _fits(spans[a], spans[b], window):
@@ -181,17 +166,41 @@ def rank_stories(stories: Sequence[Story], *, now: datetime, max_stories: int,
     Priority is the lead's rule score, raised by the number of independent sources and
     lowered with age; ties go to the higher score, the newer story, then the story id.
     """
+    return _rank(stories, now, max_stories, per_source, half_life)[0]
+
+
+def _rank(stories: Sequence[Story], now: datetime, max_stories: int, per_source: int | None,
+          half_life: timedelta) -> tuple[list[Story], Counter[str]]:
+    """The stories to post, and how many each limit left out ("per_source", "max_stories")."""
     chosen: list[Story] = []
     led: Counter[str] = Counter()
+    left_out: Counter[str] = Counter()
     for story in sorted(stories, key=lambda s: _rank_key(s, now, half_life)):
         if len(chosen) >= max_stories:
-            break
+            left_out["max_stories"] += 1
+            continue
         source = _source(story.lead)
         # an item with no source and no feed URL cannot be told apart, so it is not capped
         if not per_source or not source or led[source] < per_source:
             led[source] += 1
             chosen.append(story)
-    return chosen
+        else:
+            left_out["per_source"] += 1
+    return chosen, left_out
+
+
+def not_shown_note(left_out: Mapping[str, int], *, max_stories: int,
+                   per_source: int | None) -> str | None:
+    """'4 more stories not shown: per-source cap 3', or None when nothing was left out."""
+    capped, cut = left_out.get("per_source", 0), left_out.get("max_stories", 0)
+    if not capped + cut:
+        return None
+    head = f"{plural(capped + cut, 'more story', 'more stories')} not shown"
+    if capped and cut:
+        return f"{head}: {capped} over the per-source cap {per_source}, {cut} past " \
+            f"max_stories {max_stories}"
+    return f"{head}: per-source cap {per_source}" if capped else \
+        f"{head}: max_stories {max_stories}"
 
 
 def priority(story: Story, *, now: datetime, half_life: timedelta = HALF_LIFE) -> float:
@@ -223,20 +232,25 @@ def build_digest(channel: str, items: Sequence[Item], *, now: datetime, since: d
                  until: datetime, max_stories: int = 15, per_source: int | None = 3,
                  sections: str = "rule", posted: Sequence[Article] = (),
                  notes: Sequence[str] = (), rule_names: Mapping[str, str] | None = None,
-                 window: timedelta = WINDOW) -> Digest:
+                 window: timedelta = WINDOW, semantic: bool = True,
+                 earlier: Sequence[PostedStory] = ()) -> Digest:
     """One channel's digest: group, drop stories already posted, rank, cut, and section.
 
     `posted` are the articles this channel has already received: a story any of whose
-    items repeats one of them (even from another outlet) is left out.
+    items repeats one of them (even from another outlet) is left out. A story that brings
+    news about one of the `earlier` stories is kept, marked as its update
+    (`monitor.followups`).
     """
     _check(max_stories, per_source, sections)
-    stories = group_stories(items, window=window, background=posted)
-    if posted:
-        index = StoryIndex(posted, window=window, corpus=[item.article for item in items])
-        stories = [story for story in stories if not index.covers(story)]
-    ranked = rank_stories(stories, now=now, max_stories=max_stories, per_source=per_source)
+    stories = group_stories(items, window=window, background=posted, semantic=semantic)
+    if posted or earlier:
+        stories = Followups(posted, earlier, window=window, semantic=semantic,
+                            corpus=[item.article for item in items]).apply(stories)
+    ranked, left_out = _rank(stories, now, max_stories, per_source, HALF_LIFE)
+    note = not_shown_note(left_out, max_stories=max_stories, per_source=per_source)
     return Digest(channel=channel, generated_at=now, since=since, until=until,
-                  sections=_sections(ranked, sections, rule_names or {}), notes=tuple(notes))
+                  sections=_sections(ranked, sections, rule_names or {}),
+                  notes=(note, *notes) if note else tuple(notes), not_shown=dict(left_out))
 
 
 def _check(max_stories: int, per_source: int | None, sections: str) -> None:
@@ -245,7 +259,8 @@ def _check(max_stories: int, per_source: int | None, sections: str) -> None:
     if per_source is not None and per_source < 0:
         raise ConfigError(f"per_source must be 0 (no cap) or more, not {per_source}.")
     if sections not in SECTION_MODES:
-        raise ConfigError(f'sections must be "rule" or "none", not {sections!r}.')
+        choices = ", ".join(f'"{m}"' for m in SECTION_MODES)
+        raise ConfigError(f"sections must be one of {choices}, not {sections!r}.")
 
 
 def _sections(ranked: Sequence[Story], mode: str,

@@ -14,28 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+# resolving the setting is config's job (pure); database_url is re-exported for the store
+from monitor.config import database_url as database_url
+from monitor.config import normalise_url as normalise_url
 from monitor.errors import StoreError
 
 POSTGRES_INSTALL = "pip install 'monitor[postgres]'"
 CONNECT_TIMEOUT = 10  # seconds
-
-
-def database_url(value: str, base: Path | None = None) -> str:
-    """A SQLAlchemy URL from a URL or a file path (relative to `base`)."""
-    if "://" in value:
-        return normalise_url(value)
-    path = Path(value).expanduser()
-    if base is not None and not path.is_absolute():
-        path = base / path
-    return f"sqlite:///{path}"
-
-
-def normalise_url(url: str) -> str:
-    """`postgresql://` and `postgres://` (no driver named) mean psycopg 3."""
-    scheme, sep, rest = url.partition("://")
-    if scheme.lower() in ("postgresql", "postgres"):
-        return f"postgresql+psycopg{sep}{rest}"
-    return url
 
 
 def safe_url(url: str | sa.URL) -> str:

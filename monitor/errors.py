@@ -10,12 +10,15 @@
      ├── InputError(MonitorError, ValueError)       a file or URL given on the command line
      ├── StoreError(MonitorError)                   the database cannot be opened or is locked
      ├── DeliveryError(MonitorError)                Slack refused or could not be reached
-     └── SummaryError(MonitorError)                 the LLM summariser failed (falls back)
+     ├── SummaryError(MonitorError)                 the LLM summariser failed (falls back)
+ └── FactsError(MonitorError)                   the LLM's facts were unusable (rules stand)
 
 Per-feed failures are collected into the run report, not raised past the pipeline.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class MonitorError(Exception):
@@ -23,7 +26,15 @@ class MonitorError(Exception):
 
 
 class ConfigError(MonitorError, ValueError):
-    """The configuration file or the environment is invalid."""
+    """The configuration file or the environment is invalid.
+
+    `problems` holds every problem found, one `file:line: message` each, when a whole
+    config was checked; the message then names the first.
+    """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
 
 
 class RuleError(MonitorError, ValueError):
@@ -73,3 +84,7 @@ class DeliveryError(MonitorError):
 
 class SummaryError(MonitorError):
     """A summariser could not produce a summary."""
+
+
+class FactsError(MonitorError):
+    """The LLM's proposed facts could not be used; the rule-based facts stand."""

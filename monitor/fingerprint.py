@@ -7,6 +7,7 @@ weigh and compare.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from monitor.model import Article
 
 LEAD_CHARS = 300
+FACT_CHARS = 1000  # a headline figure "missing" from the other must be missing from more
 
 _STOP_WORDS = """a an the and or but if of to in on at by for with from as into onto over under
 about after before than then that this these those it its is are was were be been being has have
@@ -33,6 +35,9 @@ unveiled launch launched sign signed strike ink expand expansion era boom race s
 move shift push future next latest huge record historic key strategic significant ceo cfo ipo"""
 _STOP = frozenset(_STOP_WORDS.split())
 _GENERIC = frozenset(_GENERIC_WORDS.split())
+_NOT_NAMES = frozenset("""january february march april may june july august september october
+november december jan feb mar apr jun jul aug sep sept oct nov dec usd eur gbp jpy cny
+""".split())
 _NUMBERS = "zero one two three four five six seven eight nine ten eleven twelve"
 _NUMBER_WORDS = {word: str(value) for value, word in enumerate(_NUMBERS.split())}
 _SPELLED = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")(?=[\s-](?:trillion|billion|million"
@@ -61,6 +66,7 @@ _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _DATE = re.compile(r"\b" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(20\d\d))?"
                    r"|\b(\d{1,2})\s+" + _MONTH + r"(?:\s+(20\d\d))?\b")
+_COUNT = re.compile(r"(?<![\w.,])(\d+(?:,\d{3})*(?:\.\d+)?)(?![\w.,]*\w)")
 _URL_DATE = re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/")
 
 Fact = tuple[str, float]  # ("$", 4e10) money or other magnitudes, ("W", 6e9), ("%", 15.0)
@@ -74,6 +80,7 @@ class Fingerprint:
     terms: frozenset[str]
     title: frozenset[str]
     names: frozenset[str]
+    opener: str  # the headline's first word when only its place capitalises it ("Nvidia to ...")
     codes: frozenset[str]
     headline: tuple[Fact, ...]
     facts: tuple[Fact, ...]
@@ -81,28 +88,43 @@ class Fingerprint:
     published: float | None
 
 
+@functools.lru_cache(maxsize=8192)  # grouping, the posted index and follow-ups ask again
 def fingerprint(article: Article) -> Fingerprint:
     """Normalise an article's title and lead into what same-story comparison uses."""
     title = _normalise(article.title)
-    lead = _normalise(_lead(article.summary or article.content))
-    headline, facts = _facts(title), _facts(f"{title} {lead}")
-    title_words, title_names = _words(_strip_facts(title), is_title=True)
-    lead_words, lead_names = _words(_strip_facts(lead), is_title=False)
+    body = article.summary or article.content
+    lead = _normalise(_lead(body))
+    headline = _facts(title) + _counts(title)
+    facts = _facts(f"{title} {_normalise(_lead(body, FACT_CHARS))}")
+    title_words, title_names, title_caps = _words(_strip_facts(title), is_title=True)
+    lead_words, lead_names, _ = _words(_strip_facts(lead), is_title=False)
     keys = {f"{kind}{value:.2g}" for kind, value in facts}
     return Fingerprint(
         terms=frozenset(title_words | lead_words | keys),
         title=frozenset(title_words | {f"{kind}{value:.2g}" for kind, value in headline}),
-        names=frozenset((title_names | lead_names) - _GENERIC),
+        names=frozenset(n for n in title_names | lead_names if _is_name(n)),
+        opener=_opener(title, title_caps),
         codes=frozenset(_codes(f"{title} {lead}")), headline=headline, facts=facts,
         days=frozenset(_days(f"{title} {lead}", article.url, article.published)),
         published=_epoch(article.published))
 
 
-def _lead(text: str) -> str:
-    if len(text) <= LEAD_CHARS:
+def lead(article: Article) -> str:
+    """The start of an article's summary (or content) that same-story comparison reads."""
+    return _lead(article.summary or article.content)
+
+
+def _is_name(word: str) -> bool:
+    """Capitalised words that name no one: the field's vocabulary, months, currencies, numbers."""
+    return not (word in _GENERIC or word in _NOT_NAMES or word[0].isdigit())
+
+
+def _lead(text: str, chars: int = 0) -> str:
+    chars = chars or LEAD_CHARS
+    if len(text) <= chars:
         return text
-    cut = text.rfind(" ", 0, LEAD_CHARS)
-    return text[: cut if cut > 0 else LEAD_CHARS]
+    cut = text.rfind(" ", 0, chars)
+    return text[: cut if cut > 0 else chars]
 
 
 def _normalise(text: str) -> str:
@@ -139,6 +161,14 @@ def _facts(text: str) -> tuple[Fact, ...]:
     return tuple(found)
 
 
+def _counts(title: str) -> tuple[Fact, ...]:
+    """Bare numbers a headline states ("three gas plants" is 3, "Episode 41" is 41), dates
+    and other figures taken out: two headlines that count differently tell two events."""
+    plain = _DATE.sub(" ", _strip_facts(title))
+    return tuple(("#", value) for m in _COUNT.finditer(plain)
+                 if (value := _number(m.group(1))) is not None)
+
+
 def _strip_facts(text: str) -> str:
     return _PERCENT.sub(" ", _POWER.sub(" ", _MONEY.sub(" ", text)))
 
@@ -156,8 +186,8 @@ def _stem(word: str) -> str:
     return word
 
 
-def _words(text: str, *, is_title: bool) -> tuple[set[str], set[str]]:
-    """The content words of a text, and those of them that are names."""
+def _words(text: str, *, is_title: bool) -> tuple[set[str], set[str], set[str]]:
+    """The content words of a text, those of them that are names, and the other capitalised."""
     matches = list(_WORD.finditer(text))
     found = [m.group() for m in matches]
     opens = [_opens(text, m.start()) for m in matches]
@@ -165,6 +195,7 @@ def _words(text: str, *, is_title: bool) -> tuple[set[str], set[str]]:
     trust_case = not is_title or sum(raw[0].islower() for raw in found) > 0.4 * len(found)
     words: set[str] = set()
     names: set[str] = set()
+    capitalised: set[str] = set()
     for k, raw in enumerate(found):
         word = _stem(raw.lower().replace(".", "") if raw.count(".") else raw.lower())
         if word in _STOP or raw.lower() in _STOP:
@@ -176,7 +207,15 @@ def _words(text: str, *, is_title: bool) -> tuple[set[str], set[str]]:
         pair = k + 1 < len(found) and found[k + 1][0].isupper() and not opens[k + 1]
         if odd or (raw[0].isupper() and trust_case and (not opens[k] or pair)):
             names.add(word)
-    return words, names
+        elif raw[0].isupper():
+            capitalised.add(word)
+    return words, names, capitalised
+
+
+def _opener(title: str, capitalised: set[str]) -> str:
+    first = _WORD.search(title)
+    word = _stem(first.group().lower()) if first else ""
+    return word if word in capitalised and _is_name(word) else ""
 
 
 def _opens(text: str, start: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 FieldName = Literal["title", "summary", "content"]
 FIELDS: tuple[FieldName, ...] = ("title", "summary", "content")
@@ -140,6 +140,7 @@ class Item:
     article: Article
     matches: tuple[Match, ...]
     summary: str = ""
+    facts: Facts | None = None  # what the article states; None: not read
 
     @property
     def score(self) -> float:
@@ -147,12 +148,35 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Followup:
+    """The earlier story, already posted to the channel, that a story brings news about.
+
+    `news` says what is new ("under construction", "$21 billion"); `channel_id` and `ts`
+    name the Slack message that carried the earlier story (empty when unknown, as for a
+    webhook), and `permalink` its link once Slack gave it.
+    """
+
+    story: str
+    title: str
+    url: str
+    posted_at: datetime
+    news: tuple[str, ...] = ()
+    channel_id: str = ""
+    ts: str = ""
+    permalink: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
-    """One news event: the lead item, and the same story from other sources."""
+    """One news event: the lead item, and the same story from other sources.
+
+    `update` is set when the story is news about a story the channel already received.
+    """
 
     id: str
     lead: Item
     others: tuple[Item, ...] = ()
+    update: Followup | None = None
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -164,6 +188,10 @@ class Story:
         for item in self.items:
             seen.setdefault(item.article.source or item.article.feed_url, None)
         return tuple(seen)
+
+
+# How a digest is cut into sections: per rule, per signal group of a rule, or not at all.
+SECTION_MODES = ("rule", "group", "none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +210,9 @@ class Digest:
     until: datetime
     sections: tuple[Section, ...]
     notes: tuple[str, ...] = ()
+    # stories the limits left out: {"per_source": 4, "max_stories": 2}; a note says so too
+    not_shown: Mapping[str, int] = field(default_factory=dict)
+    tracker: Tracker | None = None  # the week's figures, on the channel's tracker day
 
     @property
     def stories(self) -> tuple[Story, ...]:
@@ -235,3 +266,105 @@ class PollReport:
     items: tuple[Item, ...]
     stories: Mapping[str, str] = field(default_factory=dict)  # article uid -> story id
     notes: tuple[str, ...] = ()
+    matched: int = 0  # articles whose matches the cycle stored (new or changed text)
+
+
+FactStatus = Literal["announced", "financed", "under construction", "operational", "cancelled"]
+# The stages of a project in order; a story's status is the furthest any article reports.
+FACT_STATUSES: tuple[FactStatus, ...] = (
+    "announced", "financed", "under construction", "operational", "cancelled"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount of money in an ISO 4217 currency ("USD", "EUR")."""
+
+    amount: float
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What an article states about AI infrastructure (DESIGN.md, "Facts").
+
+    Lists hold distinct values in order of first mention; `status` is None when the text
+    reports no single project or no stage.
+    """
+
+    power_mw: tuple[float, ...] = ()
+    investment: tuple[Money, ...] = ()
+    gpus: tuple[int, ...] = ()
+    chips: tuple[str, ...] = ()
+    companies: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    status: FactStatus | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The DESIGN.md shape: plain lists, money as {"amount", "currency"}."""
+        return {
+            "power_mw": list(self.power_mw),
+            "investment": [{"amount": m.amount, "currency": m.currency}
+                           for m in self.investment],
+            "gpus": list(self.gpus),
+            "chips": list(self.chips),
+            "companies": list(self.companies),
+            "places": list(self.places),
+            "status": self.status,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Facts:
+        """The inverse of `to_json` (for a stored copy); unknown keys are ignored."""
+        status = data.get("status")
+        return cls(
+            power_mw=tuple(float(v) for v in data.get("power_mw", ())),
+            investment=tuple(Money(float(m["amount"]), str(m["currency"]))
+                             for m in data.get("investment", ())),
+            gpus=tuple(int(v) for v in data.get("gpus", ())),
+            chips=tuple(str(v) for v in data.get("chips", ())),
+            companies=tuple(str(v) for v in data.get("companies", ())),
+            places=tuple(str(v) for v in data.get("places", ())),
+            status=status if status in FACT_STATUSES else None,
+        )
+
+    def __bool__(self) -> bool:
+        return any((self.power_mw, self.investment, self.gpus, self.chips, self.companies,
+                    self.places, self.status))
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """One stage's projects added up, each project once at its headline figure of each kind.
+
+    `sites` are the projects that state a capacity or a place; `money` is one sum per
+    currency, largest first.
+    """
+
+    status: FactStatus | None
+    projects: int
+    sites: int
+    power_mw: float = 0.0
+    money: tuple[Money, ...] = ()
+    gpus: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """One project of the week: its first story's title and link, every story's facts merged."""
+
+    title: str
+    url: str
+    facts: Facts
+    stories: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Tracker:
+    """A channel's week in figures: totals by stage and the largest projects."""
+
+    since: datetime
+    until: datetime
+    stories: int  # stories in the week, with figures or not
+    totals: tuple[Totals, ...]  # in FACT_STATUSES order, no stage last
+    largest: tuple[Project, ...]

@@ -18,12 +18,23 @@ from datetime import datetime, timedelta
 from monitor import __version__
 from monitor.config import FullText
 from monitor.digest import group_stories
-from monitor.model import Article, Feed, FeedReport, FeedState, Item, Match, PollReport, Rule
+from monitor.facts.extract import article_facts
+from monitor.factstore import load_facts, save_facts
+from monitor.model import (
+    Article,
+    Facts,
+    Feed,
+    FeedReport,
+    FeedState,
+    Item,
+    Match,
+    PollReport,
+    Rule,
+)
 from monitor.rules.match import Matcher
 from monitor.sources.feeder import Feeder, FeedRequest
 from monitor.sources.fetch import Fetched, Fetcher, FetchSettings, Guard
 from monitor.sources.fulltext import enrich
-from monitor.sources.guard import AddressGuard, pinned_transport
 from monitor.sources.outcome import FeedOutcome, next_state, parse_all, report_line
 from monitor.sources.pool import ParsePool
 from monitor.store import Store
@@ -70,6 +81,7 @@ class _Cycle:
     items: dict[str, Item] = field(default_factory=dict)  # matched articles the feeds hold
     reports: list[tuple[int, FeedReport]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    matched: int = 0  # articles whose matches this cycle stored
 
 
 async def poll(feeds: Sequence[Feed], *, fetcher: Fetcher, matcher: Matcher,
@@ -116,6 +128,7 @@ async def poll(feeds: Sequence[Feed], *, fetcher: Fetcher, matcher: Matcher,
         items=items,
         stories=stories,
         notes=tuple(cycle.notes),
+        matched=cycle.matched,
     )
 
 
@@ -150,13 +163,15 @@ async def _process(outcomes: list[FeedOutcome], cycle: _Cycle, fetcher: Fetcher,
     if not outcomes:
         return
     known = _identify(outcomes, store, cycle)
-    cycle.notes.extend(await _enrich(outcomes, fetcher, matcher, store, options))
+    cycle.notes.extend(await _enrich(outcomes, fetcher, matcher, store, now, options))
     fresh = {a.uid: a for o in outcomes if o.parsed for a in o.articles}
     stored = store.articles([u for u in fresh if u in known]) \
         if store is not None and cycle.reuse else {}
     # Only new text is matched: an article as stored keeps the matches stored with it.
     changed = [a for a in fresh.values() if stored.get(a.uid) != a]
     found = {a.uid: matcher.match(a) for a in changed}
+    # Facts are read from new or changed text that matched, and stored with its matches.
+    facts = {a.uid: article_facts(a) for a in changed if found[a.uid]}
     current: dict[str, Article] = dict(fresh)
     unchanged = [u for u in fresh if u not in found]
     unchanged += [u for o in outcomes if not o.parsed and o.error is None
@@ -166,11 +181,22 @@ async def _process(outcomes: list[FeedOutcome], cycle: _Cycle, fetcher: Fetcher,
         found = kept | found  # text matched just now wins over a stored match
     if store is not None and options.store_results:
         rematched = {a.uid: found[a.uid] for a in changed} if cycle.reuse else found
-        _save(store, outcomes, changed, rematched, now, options.rng)
+        _save(store, outcomes, changed, rematched, facts, now, options.rng)
+        cycle.matched += sum(1 for matches in rematched.values() if matches)
     if options.report:
-        cycle.items.update((uid, Item(current[uid], tuple(matches)))
-                           for uid, matches in found.items() if matches and uid in current)
+        _report_items(cycle, store, current, found, facts)
     cycle.reports.extend((o.index, report_line(o)) for o in outcomes)
+
+
+def _report_items(cycle: _Cycle, store: Store | None, current: dict[str, Article],
+                  found: dict[str, list[Match]], facts: dict[str, Facts]) -> None:
+    """The matched items for the report, with their facts (the stored ones for text
+    unchanged since it was stored)."""
+    matched = [uid for uid, matches in found.items() if matches and uid in current]
+    rest = [current[uid] for uid in matched if uid not in facts]
+    facts = facts | (load_facts(store, rest) if store is not None and rest else {})
+    cycle.items.update((uid, Item(current[uid], tuple(found[uid]), facts=facts.get(uid)))
+                       for uid in matched)
 
 
 def _stored(store: Store, reuse: bool, uids: list[str], current: dict[str, Article],
@@ -192,17 +218,20 @@ def _stored(store: Store, reuse: bool, uids: list[str], current: dict[str, Artic
 
 
 async def _enrich(outcomes: list[FeedOutcome], fetcher: Fetcher, matcher: Matcher,
-                  store: Store | None, options: CycleOptions) -> tuple[str, ...]:
-    """Full text for the freshly parsed articles that need it."""
+                  store: Store | None, now: datetime, options: CycleOptions) -> tuple[str, ...]:
+    """Full text for the freshly parsed articles that need it (and that the report's
+    window keeps: a page is not fetched for an item nobody will see)."""
     if options.full_text is None or not options.full_text.enabled:
         return ()
-    fresh = [a for o in outcomes if o.parsed for a in o.articles]
+    cutoff = now - options.since if options.since is not None else None
+    fresh = [a for o in outcomes if o.parsed for a in o.articles
+             if cutoff is None or a.published is None or a.published >= cutoff]
     result = await enrich(fresh, matcher=matcher, settings=options.full_text, fetcher=fetcher,
                           guard=options.guard, cache=store)
     by_uid = {a.uid: a for a in result.articles}
     for outcome in outcomes:
         if outcome.parsed:
-            outcome.articles = [by_uid[a.uid] for a in outcome.articles]
+            outcome.articles = [by_uid.get(a.uid, a) for a in outcome.articles]
     return result.notes
 
 
@@ -258,7 +287,8 @@ def _identify(outcomes: list[FeedOutcome], store: Store | None, cycle: _Cycle) -
 
 
 def _save(store: Store, outcomes: list[FeedOutcome], changed: list[Article],
-          found: dict[str, list[Match]], now: datetime, rng: random.Random) -> None:
+          found: dict[str, list[Match]], facts: dict[str, Facts], now: datetime,
+          rng: random.Random) -> None:
     states = [next_state(o, now, rng) for o in outcomes]
     # Stored feeds whose item list this cycle left as it was (a 304, the same bytes).
     same = [s.url for s, o in zip(states, outcomes, strict=True)
@@ -267,6 +297,7 @@ def _save(store: Store, outcomes: list[FeedOutcome], changed: list[Article],
         store.save_feed_states(states, connection, same_items=same)
         store.save_articles(changed, now, connection)
         store.save_matches(found, now, connection)
+        save_facts(connection, (a.uid for a in changed), facts)
 
 
 def _items(found: dict[str, Item], now: datetime, since: timedelta | None) -> tuple[Item, ...]:
@@ -285,14 +316,13 @@ async def scan_feeds(feeds: Sequence[Feed], *, rules: Sequence[Rule], settings: 
                      parser: ParsePool | None = None) -> PollReport:
     """One cycle with one HTTP client, and a matcher and a parse pool unless given.
 
-    With an AddressGuard, every connection goes only to addresses the guard has just
-    checked, so a DNS answer that changes between check and connect cannot slip through.
+    With an AddressGuard, every hop of every request is checked and direct connections go
+    only to the addresses it has just checked, so a DNS answer that changes between check
+    and connect cannot slip through. Proxies come from `settings.proxy` or the environment.
     """
     matcher = matcher or Matcher(rules)
-    transport = pinned_transport(options.guard, settings.connect_timeout) \
-        if isinstance(options.guard, AddressGuard) else None
     with ParsePool() if parser is None else contextlib.nullcontext(parser) as pool:
-        async with Fetcher(settings, transport=transport) as fetcher:
+        async with Fetcher(settings, guard=options.guard) as fetcher:
             return await poll(feeds, fetcher=fetcher, matcher=matcher, store=store, now=now,
                               options=options, progress=progress, parser=pool)
 

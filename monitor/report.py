@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.text import Text
 
 from monitor.model import FIELDS, FeedReport, Hit, Item, PollReport
+from monitor.sources.diagnose import shared_cause
+from monitor.wording import plural
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
@@ -33,7 +35,7 @@ def to_json(report: PollReport) -> dict[str, Any]:
              "error": f.error, "elapsed_ms": f.elapsed_ms}
             for f in report.feeds
         ],
-        "matches": [_item_json(item, report) for item in report.items],
+        "matches": [_item_json(item, report) | {"facts": _facts(item)} for item in report.items],
     }
 
 
@@ -52,6 +54,16 @@ def _item_json(item: Item, report: PollReport) -> dict[str, Any]:
     }
 
 
+def _facts(item: Item) -> dict[str, Any]:
+    """Rule-based, so a scan stays offline and fast; `monitor facts` may add the LLM's."""
+    if item.facts is not None:  # read where the match was stored
+        return item.facts.to_json()
+    # imported here: only the JSON report reads facts
+    from monitor.facts.extract import article_facts
+
+    return article_facts(item.article).to_json()
+
+
 def render_json(report: PollReport) -> str:
     return json.dumps(to_json(report), ensure_ascii=False, indent=2)
 
@@ -63,12 +75,32 @@ def feed_summary(feeds: Sequence[FeedReport]) -> str:
     if counts["not_modified"]:
         parts.append(f"{counts['not_modified']} not modified")
     parts.append(f"{counts['error']} failed")
-    noun = "feed" if len(feeds) == 1 else "feeds"
-    return f"{len(feeds)} {noun}: " + ", ".join(parts)
+    return f"{plural(len(feeds), 'feed')}: " + ", ".join(parts)
 
 
 def feed_name(feed: FeedReport) -> str:
     return f"{feed.name} ({feed.url})" if feed.name and feed.name != feed.url else feed.url
+
+
+def problem_lines(feeds: Sequence[FeedReport], *, listed_elsewhere: bool = False
+                  ) -> list[tuple[str, str]]:
+    """("failed" | "warning" | "hint", text) lines for the feeds that had a problem.
+
+    When most feeds failed the same way (no network, say), one line says so and one
+    says what to check first, instead of a line per feed; the others are listed, unless
+    `listed_elsewhere` (a table beside these lines shows every feed's error).
+    """
+    failed = [f for f in feeds if f.status == "error"]
+    shared = shared_cause([f.error for f in failed], len(feeds))
+    covered = set(shared.covered) if shared else set()
+    lines = [("failed", shared.summary(len(feeds))), ("hint", shared.hint())] if shared else []
+    lines += [("failed", f"{feed_name(f)}: {f.error}") for i, f in enumerate(failed)
+              if i not in covered and not listed_elsewhere]
+    lines += [("warning", f"{feed_name(f)}: {f.warning}") for f in feeds
+              if f.status != "error" and f.warning]
+    if shared and not listed_elsewhere:
+        lines.append(("hint", "`monitor feeds check` lists each feed with its error."))
+    return lines
 
 
 def _md(text: str) -> str:
@@ -90,7 +122,8 @@ def _when(value: datetime | None) -> str:
 
 def render_markdown(report: PollReport, title: str = "AI infrastructure scan") -> str:
     lines = [f"# {title} · {_when(report.generated_at)}", "",
-             f"**{len(report.items)} matches** · {feed_summary(report.feeds)}", ""]
+             f"**{plural(len(report.items), 'match', 'matches')}** · "
+             f"{feed_summary(report.feeds)}", ""]
     for number, item in enumerate(report.items, 1):
         a = item.article
         link = f"[{_md(a.title)}]({a.url})" if a.url else _md(a.title)
@@ -102,10 +135,11 @@ def render_markdown(report: PollReport, title: str = "AI infrastructure scan") -
         if item.summary:
             lines.append(f"   > {_md(item.summary)}")
         lines.append("")
-    failed = [f for f in report.feeds if f.status == "error"]
-    if failed:
+    problems = problem_lines(report.feeds)
+    if problems:
         lines += ["## Feed problems", ""]
-        lines += [f"- {_md(feed_name(f))}: {_md(f.error or 'failed')}" for f in failed]
+        lines += [f"- {kind}: {_md(text)}" if kind != "hint" else f"- {_md(text)}"
+                  for kind, text in problems]
         lines.append("")
     return "\n".join(lines)
 
@@ -148,10 +182,15 @@ def print_text(report: PollReport, console: Console) -> None:
 
 def _print_footer(report: PollReport, console: Console) -> None:
     console.print()
-    console.print(Text(f"{len(report.items)} matching articles · {feed_summary(report.feeds)}",
-                       style="bold"))
-    for feed in report.feeds:
-        if feed.status == "error":
-            console.print(Text(f"  failed: {feed_name(feed)}: {feed.error}", style="red"))
-        elif feed.warning:
-            console.print(Text(f"  warning: {feed_name(feed)}: {feed.warning}", style="yellow"))
+    count = plural(len(report.items), "matching article")
+    console.print(Text(f"{count} · {feed_summary(report.feeds)}", style="bold"))
+    print_problems(report.feeds, console)
+
+
+def print_problems(feeds: Sequence[FeedReport], console: Console, *,
+                   listed_elsewhere: bool = False) -> None:
+    """The problem lines, coloured; `listed_elsewhere`: a table already shows each error."""
+    styles = {"failed": "red", "warning": "yellow", "hint": ""}
+    for kind, text in problem_lines(feeds, listed_elsewhere=listed_elsewhere):
+        label = "" if kind == "hint" else f"{kind}: "
+        console.print(Text(f"  {label}{text}", style=styles[kind]))

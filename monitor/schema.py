@@ -119,6 +119,10 @@ digests = sa.Table(
     sa.Column("claimed_by", sa.String(64)),
     sa.Column("claimed_until", UTCDateTime),
     sa.Column("sent_at", UTCDateTime),
+    sa.Column("claim_owner", sa.String(400)),  # pid/host/start of the claimer (claims.py)
+    sa.Column("channel_id", sa.String(32)),  # the Slack channel part 1 went to: replies follow
+    # "digest" (scheduled or `monitor digest`: moves the channel's window) or "scan" (does not)
+    sa.Column("origin", sa.String(20), nullable=False, server_default="digest"),
 )
 
 digest_parts = sa.Table(
@@ -127,14 +131,40 @@ digest_parts = sa.Table(
     sa.Column("idx", sa.Integer, primary_key=True),
     sa.Column("payload", sa.Text, nullable=False),  # JSON: total, text, blocks, thread
     sa.Column("ts", sa.String(64)),  # Slack's ts once accepted
-    sa.Column("sent_at", UTCDateTime),
+    sa.Column("sent_at", UTCDateTime),  # when last sent; without a ts, the answer is unknown
 )
 
 posted = sa.Table(
-    "posted", metadata,  # what each channel has been given, so no story goes there twice
+    # what each channel has been given, so no story goes there twice; `story` is the id of the
+    # story the article was posted under (an update's rows carry the story it updates)
+    "posted", metadata,
     sa.Column("channel", sa.String(200), primary_key=True),
     sa.Column("uid", sa.String(2000), primary_key=True),
     sa.Column("story", sa.String(64), nullable=False),
     sa.Column("digest_id", sa.Integer, nullable=False),
     sa.Column("posted_at", UTCDateTime, nullable=False),
+    sa.Column("part", sa.Integer),  # the message part that carried the story (None: no Slack)
+)
+
+slack_channels = sa.Table(
+    "slack_channels", metadata,  # what delivery learned about each [[channels]] entry
+    sa.Column("channel", sa.String(200), primary_key=True),  # the [[channels]] name
+    sa.Column("target", sa.String(200), nullable=False),  # slack_channel when this was learned
+    sa.Column("channel_id", sa.String(32)),
+    sa.Column("private", sa.Boolean),
+    sa.Column("history", sa.String(20)),  # "missing": a lost answer cannot be looked up
+    # a permanent error: the digest waits until the fingerprint (a hash of the token and the
+    # channel's settings, never the token) changes or a day has passed
+    sa.Column("blocked_code", sa.String(64)),
+    sa.Column("blocked_subject", sa.String(20)),  # "token", "channel" or "message"
+    sa.Column("blocked_error", sa.Text),
+    sa.Column("blocked_fingerprint", sa.String(64)),
+    sa.Column("blocked_at", UTCDateTime),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+facts = sa.Table(
+    "facts", metadata,  # what each matched article states (monitor.facts), read by rule
+    sa.Column("uid", sa.String(2000), primary_key=True),  # the article's
+    sa.Column("data", sa.Text, nullable=False),  # JSON: Facts.to_json()
 )

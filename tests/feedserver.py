@@ -8,6 +8,7 @@ gzip encoding, or a dropped connection. Every request is recorded for assertions
 from __future__ import annotations
 
 import gzip
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -40,14 +41,15 @@ class Seen:
 class FeedServer:
     """Routes by path; start with `serve()`."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
         self.host = host
         self.port = 0
+        self.tls = tls  # serve https with this server-side context
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}{path}"
 
     def hits(self, path: str) -> list[Seen]:
         return [r for r in self.requests if r.path == path]
@@ -55,6 +57,8 @@ class FeedServer:
     @contextmanager
     def serve(self) -> Iterator[FeedServer]:
         server = _QuietServer((self.host, 0), _handler(self))
+        if self.tls is not None:
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         self.port = server.server_address[1]
         thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
         thread.start()

@@ -44,7 +44,8 @@ def slack() -> Iterator[SlackServer]:
 
 
 def make(tmp_path: Path, feed_server: FeedServer, slack: SlackServer, clock: Clock,
-         rules: Path = RULES, health: bool = True, database: str = "monitor.db") -> Service:
+         rules: Path = RULES, health: bool = True, extra: str = "",
+         database: str = "monitor.db") -> Service:
     (tmp_path / "monitor.toml").write_text(f"""
 rules = "{rules}"
 database = "{database}"
@@ -60,7 +61,7 @@ name = "Broken Feed"
 name = "ai-infra"
 slack_channel = "ai-infra"
 schedule = "0 9 * * mon-fri"
-""", encoding="utf-8")
+{extra}""", encoding="utf-8")
     env = {"SLACK_BOT_TOKEN": slack.token, "SLACK_API_URL": slack.api_url}
     config = load_config(str(tmp_path / "monitor.toml"), environ=env)
     store = Store(config.database)
@@ -86,6 +87,21 @@ def test_run_once_polls_posts_and_then_has_nothing_to_do(
     service.once()  # the feed is due again: a conditional request, answered 304
     hits = feed_server.hits("/feed")
     assert len(hits) == 2 and hits[1].headers.get("if-none-match") == '"1"'
+    service.store.close()
+
+
+def test_a_poll_logs_the_number_of_matches_it_stored(
+        tmp_path: Path, feed_server: FeedServer, slack: SlackServer,
+        caplog: pytest.LogCaptureFixture) -> None:
+    feed_server.routes["/feed"] = Route(rss([story(1), story(2), {
+        "title": "Tesla opens a battery gigafactory", "link": "https://n.example/tesla",
+        "description": "Cells for electric cars."}]))
+    feed_server.routes["/broken"] = Route(b"", status=500)
+    service = make(tmp_path, feed_server, slack, Clock(NOW))
+    with caplog.at_level("INFO", logger="monitor.run"):
+        service.poll()
+    (done,) = [r for r in caplog.records if r.getMessage() == "poll.done"]
+    assert done.__dict__["monitor_fields"]["matches"] == 2  # the poll reports no items, yet stored two
     service.store.close()
 
 
@@ -124,6 +140,23 @@ def test_feed_health_line_in_the_digest(tmp_path: Path, feed_server: FeedServer,
     service.digest(service.channels()[0])
     (message,) = slack.messages
     assert "Broken Feed has failed since" in json.dumps(message.blocks)
+    service.store.close()
+
+
+def test_a_scheduled_digest_on_the_tracker_day_ends_with_the_week_in_figures(
+        tmp_path: Path, feed_server: FeedServer, slack: SlackServer) -> None:
+    feed_server.routes["/feed"] = Route(rss([story(1), story(2)]))
+    feed_server.routes["/broken"] = Route(rss([]))
+    clock = Clock(NOW - timedelta(days=1))  # Wednesday: polled, posted, no tracker
+    service = make(tmp_path, feed_server, slack, clock, extra='tracker = "thu"\n')
+    service.poll()
+    service.digest(service.channels()[0])
+    clock.now = NOW  # Thursday 10:00 in Brussels: nothing new, but the week in figures
+    service.digest(service.channels()[0])
+    wednesday, thursday = slack.messages
+    assert "This week in figures" not in json.dumps(wednesday.blocks)
+    totals = json.dumps(thursday.blocks, ensure_ascii=False)
+    assert "*no stage stated*: 2 projects, 2 sites · 350 MW" in totals  # 150 MW + 200 MW
     service.store.close()
 
 

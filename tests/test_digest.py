@@ -165,6 +165,35 @@ def test_rank_weighs_sources_recency_and_score_with_stable_ties() -> None:
     assert [s.id for s in rank_stories(twins, now=NOW, max_stories=5)] == ["a", "b"]
 
 
+def _wire(uid: str, hours: float, source: str = "Wire") -> Item:
+    return item(Article(uid=uid, url=f"https://x.example/{uid}", title=f"story {uid}",
+                        published=NOW - timedelta(hours=hours), source=source))
+
+
+@pytest.mark.parametrize(("max_stories", "per_source", "shown", "note"), [
+    (15, 2, 4, "2 more stories not shown: per-source cap 2"),
+    (2, 0, 2, "4 more stories not shown: max_stories 2"),
+    (3, 2, 3, "3 more stories not shown: 2 over the per-source cap 2, 1 past max_stories 3"),
+    (15, 0, 6, None),
+])
+def test_build_digest_says_what_its_limits_left_out(max_stories: int, per_source: int,
+                                                    shown: int, note: str | None) -> None:
+    # an aggregator: every item from one source, and two stories from elsewhere, older
+    items = [_wire(f"w{k}", k) for k in range(4)] + [_wire("o1", 10, "Other"),
+                                                     _wire("o2", 11, "Else")]
+    digest = build_digest("c", items, now=NOW, since=None, until=NOW, max_stories=max_stories,
+                          per_source=per_source, notes=["a feed is failing"])
+    assert len(digest.stories) == shown
+    assert digest.notes == ((note,) if note else ()) + ("a feed is failing",)
+    assert sum(digest.not_shown.values()) == len(items) - shown
+
+
+def test_one_more_story_is_singular() -> None:
+    items = [_wire(f"w{k}", k) for k in range(4)]
+    digest = build_digest("c", items, now=NOW, since=None, until=NOW, per_source=3)
+    assert digest.notes == ("1 more story not shown: per-source cap 3",)
+
+
 def test_build_digest_drops_a_story_already_posted_from_another_outlet() -> None:
     fixture = fixture_items()
     items = [i for uid, (_, i) in fixture.items() if uid != "blog-sweden-gigafactory"]

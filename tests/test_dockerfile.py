@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from netguard import index_env
 
 from monitor.config import load_config
 
@@ -157,7 +158,7 @@ def test_a_dangling_config_link_means_the_built_in_defaults(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # What the image relies on: /app/monitor.toml -> /data/monitor.toml, which may not exist.
     (tmp_path / "data").mkdir()
-    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "rules").mkdir(parents=True)  # the image copies rules/ to WORKDIR
     (tmp_path / "app" / "monitor.toml").symlink_to(tmp_path / "data" / "monitor.toml")
     monkeypatch.chdir(tmp_path / "app")
     env = {"MONITOR_DB": str(tmp_path / "data" / "monitor.db")}
@@ -207,7 +208,8 @@ def run(step: Step, root: Path, workdir: str, python: Path) -> None:
             args = [str(inside(root, w)) if w.startswith("/") else w for w in words[2:]
                     if w != "--no-cache-dir"]
             result = subprocess.run([str(python), "-m", "pip", "install", *args],
-                                    capture_output=True, text=True, timeout=900, cwd=root)
+                                    capture_output=True, text=True, timeout=900, cwd=root,
+                                    env=index_env())
             assert result.returncode == 0, f"Dockerfile:{step.line}: {result.stderr[-3000:]}"
         elif words[:2] == ["rm", "-rf"]:
             for path in words[2:]:
@@ -239,7 +241,8 @@ def replay(root: Path, python: Path) -> tuple[str, dict[str, str]]:
 
 def index_reachable(python: Path, tmp: Path) -> bool:
     probe = subprocess.run([str(python), "-m", "pip", "download", "--no-deps", "--dest",
-                            str(tmp), "setuptools>=69"], capture_output=True, timeout=300)
+                            str(tmp), "setuptools>=69"], capture_output=True, timeout=300,
+                           env=index_env())
     return probe.returncode == 0
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from netguard import pythonpath
 
 from monitor.errors import StoreError
 from monitor.lock import InstanceLock, LeaseLock, describe_holder, lease_table, lock_path
@@ -42,7 +43,7 @@ print("acquired")
 
 
 def python(code: str, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": pythonpath(str(ROOT))}
     return subprocess.Popen([sys.executable, "-c", code, *args], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import monitor.pipeline as pipeline_module
-import monitor.sources.outcome as outcome_module
 import monitor.sources.pool as pool_module
+from monitor.factstore import stored_facts
 from monitor.model import Article, Feed, Match, PollReport, Rule, SignalGroup
 from monitor.pipeline import CycleOptions, poll, scan_feeds
 from monitor.rules.load import load_rules_strict
@@ -74,10 +74,9 @@ async def test_a_second_scan_of_unchanged_feeds_gets_304_and_parses_nothing(
     first = await run([Feed(feed_server.url("/a"))], rules_dir, store)
 
     calls: list[str] = []
-    # Parsing happens in the pipeline or in the parse pool (here, in this process).
-    for module in (outcome_module, pool_module):
-        monkeypatch.setattr(module, "parse_feed",
-                            lambda *a, **k: calls.append("parsed") or pytest.fail("parsed"))
+    # Every parse goes through the parse pool's function (here, in this process).
+    monkeypatch.setattr(pool_module, "parse_feed",
+                        lambda *a, **k: calls.append("parsed") or pytest.fail("parsed"))
     second = await run([Feed(feed_server.url("/a"))], rules_dir, store)
     assert second.feeds[0].status == "not_modified"
     assert second.feeds[0].items == 2 and second.feeds[0].new == 0
@@ -92,8 +91,7 @@ async def test_the_same_bytes_without_validators_are_not_parsed_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     feed_server.routes["/a"] = Route(rss([RELEVANT]))
     await run([Feed(feed_server.url("/a"))], rules_dir, store)
-    for module in (outcome_module, pool_module):
-        monkeypatch.setattr(module, "parse_feed", lambda *a, **k: pytest.fail("parsed"))
+    monkeypatch.setattr(pool_module, "parse_feed", lambda *a, **k: pytest.fail("parsed"))
     second = await run([Feed(feed_server.url("/a"))], rules_dir, store)
     assert second.feeds[0].status == "ok" and len(second.items) == 1
 
@@ -183,7 +181,7 @@ async def test_short_promising_items_get_their_page_once(
     feed_server.routes["/feed"] = Route(rss([teaser, private]))
     feed_server.routes["/article"] = Route(PAGE, content_type="text/html; charset=utf-8")
     resolver = FakeResolver({"intranet.test": ["10.0.0.1"]})
-    guard = AddressGuard({"127.0.0.1"}, resolver)
+    guard = AddressGuard({feed_server.url("/feed")}, resolver)
     options = CycleOptions(full_text=FullText(candidate_share=0.2), guard=guard,
                            summariser=ExtractiveSummariser())
     rules = load_rules_strict(rules_dir)
@@ -194,9 +192,9 @@ async def test_short_promising_items_get_their_page_once(
     assert item.article.content.startswith("A Nordic infrastructure company has filed plans")
     assert {h.field for m in item.matches for h in m.hits} >= {"content"}
     assert item.summary and "cookie" not in item.summary.lower()
-    assert report.notes == ("full text of http://intranet.test/plans: refused "
-                            "http://intranet.test/plans: its host resolves to 10.0.0.1, "
-                            "a private address",)
+    # the URL once, though the guard's sentence names it too
+    assert report.notes == ("full text of http://intranet.test/plans: refused: its host "
+                            "resolves to 10.0.0.1, a private address",)
     assert resolver.calls == ["intranet.test"]
     # A changed feed is parsed again, but the page comes from the cache.
     feed_server.routes["/feed"] = Route(rss([teaser, private, dict(teaser, guid="other",
@@ -204,6 +202,42 @@ async def test_short_promising_items_get_their_page_once(
     await scan_feeds(feeds, rules=rules, settings=SETTINGS, store=store, now=NOW,
                      options=options)
     assert len(feed_server.hits("/article")) == 1
+
+
+async def test_since_fetches_no_page_for_items_outside_the_window(
+        feed_server: FeedServer, rules_dir: Path, store: Store) -> None:
+    from monitor.config import FullText
+    from monitor.sources.guard import AddressGuard
+
+    def teaser(name: str, published: str) -> dict[str, str]:
+        return {"title": f"Nordic operator plans AI data centre campus {name}", "guid": name,
+                "link": feed_server.url(f"/{name}"), "description": "Plans were filed.",
+                "pubDate": published}
+
+    feed_server.routes["/feed"] = Route(rss([teaser("new", "Thu, 26 Nov 2026 06:00:00 GMT"),
+                                             teaser("old", "Mon, 23 Nov 2026 06:00:00 GMT")]))
+    for name in ("new", "old"):
+        feed_server.routes[f"/{name}"] = Route(PAGE, content_type="text/html; charset=utf-8")
+    options = CycleOptions(since=timedelta(hours=24), full_text=FullText(candidate_share=0.2),
+                           guard=AddressGuard({feed_server.url("/")}, FakeResolver({})))
+    report = await scan_feeds([Feed(feed_server.url("/feed"))],
+                              rules=load_rules_strict(rules_dir), settings=SETTINGS,
+                              store=store, now=NOW, options=options)
+    assert [i.article.title for i in report.items] == [teaser("new", "")["title"]]
+    assert len(feed_server.hits("/new")) == 1
+    assert feed_server.hits("/old") == []
+
+
+async def test_the_cycle_counts_the_matches_it_stored(feed_server: FeedServer, rules_dir: Path,
+                                                      store: Store) -> None:
+    feed_server.routes["/a"] = Route(rss([RELEVANT, OTHER]))
+    options = CycleOptions(report=False)  # as the daemon polls: no items in the report
+    first = await scan_feeds([Feed(feed_server.url("/a"))], rules=load_rules_strict(rules_dir),
+                             settings=SETTINGS, store=store, now=NOW, options=options)
+    assert (first.items, first.matched) == ((), 1)
+    again = await scan_feeds([Feed(feed_server.url("/a"))], rules=load_rules_strict(rules_dir),
+                             settings=SETTINGS, store=store, now=NOW, options=options)
+    assert again.matched == 0  # nothing new or changed
 
 
 async def test_a_permanent_redirect_is_followed_from_then_on(
@@ -264,6 +298,33 @@ async def test_only_new_or_edited_articles_are_matched_again(
     assert {i.article.uid for i in second.items} == \
         {i.article.uid for i in first.items} | {"urn:story:new", OTHER["link"]}
     assert store.matches([OTHER["link"]])  # the edit's match is stored
+
+
+async def test_facts_are_read_from_new_or_edited_matched_text_and_stored(
+        feed_server: FeedServer, rules_dir: Path, store: Store,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = pipeline_module.article_facts
+    monkeypatch.setattr(pipeline_module, "article_facts",
+                        lambda a: calls.append(a.uid) or real(a))
+    uid, tesla = RELEVANT["guid"], OTHER["link"]
+    feed_server.routes["/a"] = Route(rss([RELEVANT, OTHER]), etag='"v1"')
+    feeds = [Feed(feed_server.url("/a"))]
+    first = await run(feeds, rules_dir, store)
+    assert calls == [uid]  # the battery plant did not match: no facts read
+    assert stored_facts(store, [uid, tesla])[uid].gpus == (100000,)
+    assert first.items[0].facts == stored_facts(store, [uid])[uid]
+    second = await run(feeds, rules_dir, store)  # a 304: nothing read again ...
+    assert second.feeds[0].status == "not_modified" and calls == [uid]
+    assert second.items[0].facts is not None and second.items[0].facts.gpus == (100000,)
+    edited = dict(RELEVANT, description="Each site will host 250,000 GPUs to train AI models.")
+    feed_server.routes["/a"] = Route(rss([edited, OTHER]), etag='"v2"')
+    await run(feeds, rules_dir, store)  # ... an edit is read again
+    assert calls == [uid, uid] and stored_facts(store, [uid])[uid].gpus == (250000,)
+    unmatched = dict(RELEVANT, title="EU picks sites for battery plants", description="Cells.")
+    feed_server.routes["/a"] = Route(rss([unmatched, OTHER]), etag='"v3"')
+    await run(feeds, rules_dir, store)
+    assert stored_facts(store, [uid]) == {}  # no longer a match: its facts go too
 
 
 async def test_changed_rules_match_every_current_article_again(

@@ -12,9 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.digest import group_stories
+from monitor.embedding import load_model
 from monitor.fingerprint import fingerprint
 from monitor.model import Article, Item, Story
-from monitor.stories import WINDOW, StoryIndex, same_story
+from monitor.stories import THRESHOLD, WINDOW, candidate_pairs, profiles, same_story
+from monitor.story_index import StoryIndex
 
 FIXTURE = Path(__file__).parent / "data" / "stories" / "articles.json"
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
@@ -38,13 +41,16 @@ def news(uid: str, title: str, summary: str = "", published: datetime | None = T
                    published=published, source=source or uid)
 
 
-def test_one_event_from_different_outlets_is_one_story_and_others_are_not() -> None:
+@pytest.mark.parametrize("semantic", [True, False], ids=["with-model", "lexical"])
+def test_one_event_from_different_outlets_is_one_story_and_others_are_not(
+        semantic: bool) -> None:
     fixture = load_fixture()
     corpus = [article for _, article in fixture.values()]
     # the bare "UPDATE" repost is the same article by URL; pairwise it says too little
     judged = {uid: pair for uid, pair in fixture.items() if uid != "wire-nordvik-lulea-update"}
     for (event_a, a), (event_b, b) in itertools.combinations(judged.values(), 2):
-        assert same_story(a, b, corpus=corpus) == (event_a == event_b), (a.uid, b.uid)
+        assert same_story(a, b, corpus=corpus, semantic=semantic) == (event_a == event_b), \
+            (a.uid, b.uid)
 
 
 def test_near_miss_same_company_different_deal_stays_apart() -> None:
@@ -113,6 +119,19 @@ def test_different_product_codes_are_different_stories() -> None:
     assert not same_story(h20, h200)
 
 
+@pytest.mark.parametrize("semantic", [True, False], ids=["with-model", "lexical"])
+def test_headlines_that_count_differently_are_different_stories(semantic: bool) -> None:
+    text = "Helio Grid will build {n} gas plants to power Orbital's AI campus in Ohio."
+    ten = news("ten", "Helio Grid to build 10 gas plants for Orbital's AI campus",
+               text.format(n=10))
+    again = news("again", "Helio Grid to build 10 gas plants for Orbital's AI campus in Ohio",
+                 text.format(n=10))
+    three = news("three", "Helio Grid to build 3 gas plants for Orbital's AI campus",
+                 text.format(n=3))
+    assert same_story(ten, again, semantic=semantic)
+    assert not same_story(ten, three, semantic=semantic)
+
+
 def test_dates_stated_months_apart_are_different_stories() -> None:
     text = "On {date}, Vantor said Washington would license its accelerator sales to China."
     july = news("july", "Vantor resumes chip sales to China", text.format(date="July 14"), None)
@@ -142,6 +161,55 @@ def test_story_index_finds_the_posted_article_from_another_outlet() -> None:
                   (Item(fixture["trade-nordvik-1gw"][1], ()),))
     assert index.covers(story)
     assert not StoryIndex([]).covers(story)
+
+
+UNNAMED = (
+    news("u1", "the chipmaker will build its ai supercomputers at home for the first time",
+         "the company said on monday that it would assemble its ai supercomputers in "
+         "domestic plants with partners."),
+    news("u2", "chipmaker to build ai supercomputers at home for the first time",
+         "it will assemble its ai supercomputers in domestic plants with partners, the "
+         "company said."),
+)
+
+
+@pytest.mark.parametrize("semantic", [True, False], ids=["with-model", "lexical"])
+def test_a_name_opening_both_headlines_counts_as_shared(semantic: bool) -> None:
+    # "Nvidia" opening a sentence says nothing alone; opening both headlines it is the story
+    a = news("a", "Nvidia to build AI supercomputers in the US for the first time")
+    b = news("b", "Nvidia says it will build AI supercomputers in the US for the first time")
+    c = news("c", "Nvidia says it will resume chip sales in China for the first time")
+    assert same_story(a, b, semantic=semantic)
+    assert not same_story(b, c, semantic=semantic)
+    # and it proposes the pair: grouping and the posted index find it without a shared name
+    stories = group_stories([Item(x, ()) for x in (a, b, c)], semantic=semantic)
+    assert sorted(len(story.items) for story in stories) == [1, 2]
+    assert StoryIndex([a], semantic=semantic).find(b) == a
+
+
+def test_without_any_shared_name_the_model_still_groups_a_paraphrase() -> None:
+    assert load_model() is not None
+    assert same_story(*UNNAMED)
+    assert not same_story(*UNNAMED, semantic=False)  # the lexical method needs a shared name
+    found, vectors = profiles(UNNAMED, model=load_model())
+    assert not found[0].names and not found[1].names
+    assert candidate_pairs(found, vectors) == [(0, 1)]
+    assert candidate_pairs(found) == []
+
+
+def test_nearest_tells_a_repeat_from_news_about_a_posted_story() -> None:
+    index = StoryIndex([SAME_DEAL[0]])
+    repeat = index.nearest(SAME_DEAL[1])
+    assert repeat is not None and repeat[0] == SAME_DEAL[0] and repeat[1].same
+    update = index.nearest(LATER_DEAL)
+    assert update is not None and update[0] == SAME_DEAL[0]
+    _, comparison = update
+    assert not comparison.same and comparison.affinity >= THRESHOLD
+    assert comparison.conflicts == ("money",)
+    later = replace(SAME_DEAL[1], published=T0 + 2 * WINDOW)  # days later: outside the window
+    found = index.nearest(later)
+    assert found is not None and "published" in found[1].conflicts and not found[1].same
+    assert index.nearest(news("x", "Town library reopens after repairs")) is None
 
 
 texts = st.text(st.characters(codec="utf-8"), max_size=400)

@@ -8,29 +8,19 @@ import os
 import threading
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.table import Table
 
-from monitor.cli.common import config_option, get_config, now, open_store, stdout_console
-from monitor.cli.summaries import make_summariser
-from monitor.config import Config
-from monitor.daemon import Service, install_signals, run_forever
-from monitor.lock import InstanceLock
-from monitor.logs import event, secrets_from, setup_logging
-from monitor.outbox import Outbox
-from monitor.posting import channels_for
-from monitor.report import iso
-from monitor.rules.lint import Diagnostic
-from monitor.rules.reload import RuleBook
-from monitor.running import describe, run_status
-from monitor.schedule import digest_trigger, next_fire
-from monitor.sources.policy import feed_health
-from monitor.store import Store
+from monitor.cli.common import config_option, get_config, now, open_store, print_table
+
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.daemon import Service
+    from monitor.rules.lint import Diagnostic
+    from monitor.store import Store
 
 log = logging.getLogger("monitor.run")
-STUCK_ATTEMPTS = 3  # a digest that failed this often needs a human
 
 
 @click.command()
@@ -52,6 +42,10 @@ def run(ctx: click.Context, config_path: str | None, once: bool, log_format: str
 
         monitor run --config /data/monitor.toml --log-format json
     """
+    from monitor.daemon import install_signals, run_forever
+    from monitor.lock import InstanceLock
+    from monitor.logs import secrets_from, setup_logging
+
     verbose = bool(getattr(ctx.obj, "verbose", False))
     setup_logging("json" if log_format == "json" else "kv", "DEBUG" if verbose else "INFO",
                   secrets=secrets_from(os.environ))
@@ -61,7 +55,8 @@ def run(ctx: click.Context, config_path: str | None, once: bool, log_format: str
         try:
             service = _service(config, store, config_path, started=None if once else now())
             if once:
-                service.once()
+                if service.once():
+                    raise click.exceptions.Exit(1)  # a digest waits for a human: see status
                 return
             stop, hup = threading.Event(), threading.Event()
             install_signals(stop, hup)
@@ -72,6 +67,11 @@ def run(ctx: click.Context, config_path: str | None, once: bool, log_format: str
 
 def _service(config: Config, store: Store, config_path: str | None,
              started: datetime | None) -> Service:
+    from monitor.cli.summaries import make_summariser
+    from monitor.daemon import Service
+    from monitor.logs import event
+    from monitor.rules.reload import RuleBook
+
     def rejected(problems: Sequence[Diagnostic]) -> None:
         for problem in problems:
             event(log, "rules.rejected", logging.ERROR, problem=str(problem))
@@ -95,11 +95,12 @@ def status(config_path: str | None, fmt: str) -> None:
 
         monitor status --format json
     """
+    from monitor.status import status_report
+
     config = get_config(config_path)
     store = open_store(config)
     try:
-        doc = _status(config, store, now())
-        doc["run"] = run_status(config.database, now())  # who leads, its lease, the standbys
+        doc = status_report(config, store, now())
     finally:
         store.close()
     if fmt == "json":
@@ -110,74 +111,28 @@ def status(config_path: str | None, fmt: str) -> None:
         raise click.exceptions.Exit(1)
 
 
-def _feed_state(state: Any) -> str:
-    if state is None:
-        return "never polled"
-    if state.dead:
-        return "dead"
-    if state.failing_since is not None:
-        return f"failing since {iso(state.failing_since)}"
-    return {"not_modified": "not modified"}.get(state.last_status or "", state.last_status or "")
-
-
-def _status(config: Config, store: Store, stamp: datetime) -> dict[str, Any]:
-    states = store.feed_states(f.url for f in config.feeds)
-    threshold = config.feed_health_after
-    problems: list[str] = []
-    feeds = []
-    for feed in config.feeds:
-        state = states.get(feed.url)
-        feeds.append({
-            "url": feed.url, "name": feed.name, "state": _feed_state(state),
-            "last_success": iso(state.last_success) if state else None,
-            "errors": state.error_count if state else 0,
-            "last_error": state.last_error if state else None,
-            "next_poll": iso(state.next_poll) if state else None,
-            "moved_to": state.moved_to if state else None,
-        })
-        line = feed_health(state, stamp, threshold, name=feed.name, zone=config.zone) \
-            if state and threshold else None
-        if line:
-            problems.append(line)
-        if state and state.moved_to:
-            problems.append(f"{feed.name or feed.url} moved permanently to {state.moved_to}; "
-                            "update its url in the config")
-    outbox = Outbox(store)
-    channels = []
-    for channel in channels_for(config):
-        pending = outbox.pending(channel.name)
-        upcoming = next_fire(digest_trigger(channel, config.zone), stamp)
-        channels.append({
-            "name": channel.name, "last_digest": iso(outbox.last_sent(channel.name)),
-            "next_digest": iso(upcoming),
-            "pending_parts": sum(p.parts_total - p.parts_sent for p in pending),
-            "last_error": next((p.last_error for p in pending if p.last_error), None),
-        })
-        problems += [f"digest {p.id} for {channel.name} has failed {p.attempts} times: "
-                     f"{p.last_error}" for p in pending if p.attempts >= STUCK_ATTEMPTS]
-    return {"generated_at": iso(stamp), "feeds": feeds, "channels": channels,
-            "problems": problems}
-
-
 def _print_status(doc: dict[str, Any]) -> None:
+    from monitor.cli.common import stdout_console
+
+    print_table(("feed", "state", "last success", "errors", "last error"),
+                [(f["name"] or f["url"], f["state"], f["last_success"] or "-", str(f["errors"]),
+                  f["last_error"] or "") for f in doc["feeds"]], title="feeds")
+    print_table(("channel", "last digest", "next digest", "pending parts"),
+                [(c["name"], c["last_digest"] or "-", c["next_digest"] or "-",
+                  str(c["pending_parts"])) for c in doc["channels"]], title="channels")
     console = stdout_console()
-    feeds = Table(title="feeds", show_edge=False, header_style="bold")
-    for column in ("feed", "state", "last success", "errors", "last error"):
-        feeds.add_column(column, overflow="fold")
-    for f in doc["feeds"]:
-        feeds.add_row(f["name"] or f["url"], f["state"], f["last_success"] or "-",
-                      str(f["errors"]), (f["last_error"] or "")[:80])
-    console.print(feeds)
-    channels = Table(title="channels", show_edge=False, header_style="bold")
-    for column in ("channel", "last digest", "next digest", "pending parts"):
-        channels.add_column(column)
-    for c in doc["channels"]:
-        channels.add_row(c["name"], c["last_digest"] or "-", c["next_digest"] or "-",
-                         str(c["pending_parts"]))
-    console.print(channels)
+    console.print(f"story grouping: {doc['grouping']}", markup=False)
+    from monitor.running import describe
+
     for line in describe(doc["run"]):
         console.print(line, markup=False)
     for problem in doc["problems"]:
         console.print(f"needs attention: {problem}", style="red", markup=False)
-    if not doc["problems"]:
+    for note in doc.get("notes", []):
+        console.print(f"note: {note}", style="yellow", markup=False)
+    if doc["problems"]:
+        return
+    if all(f["state"] == "never polled" for f in doc["feeds"]):
+        console.print("no feed polled yet: `monitor run` (or `monitor scan`) polls them")
+    else:
         console.print("all well", style="green")

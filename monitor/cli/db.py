@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import click
 
-from monitor import migrate
 from monitor.cli.common import config_option, get_config
+
+if TYPE_CHECKING:
+    from monitor.migrate import SchemaState
 
 
 @click.group()
@@ -33,6 +36,8 @@ def db_upgrade(config_path: str | None) -> None:
 
         monitor db upgrade --config /data/monitor.toml
     """
+    from monitor import migrate
+
     done = migrate.upgrade(get_config(config_path).database)
     if done.created:
         click.echo(f"created {done.database} at schema {done.after}")
@@ -59,6 +64,8 @@ def db_status(config_path: str | None, fmt: str) -> None:
 
         monitor db status --format json
     """
+    from monitor import migrate
+
     state = migrate.status(get_config(config_path).database)
     if fmt == "json":
         click.echo(json.dumps(asdict(state) | {"verdict": state.verdict}, indent=2))
@@ -68,7 +75,7 @@ def db_status(config_path: str | None, fmt: str) -> None:
         raise click.exceptions.Exit(1)
 
 
-def _lines(state: migrate.SchemaState) -> list[str]:
+def _lines(state: SchemaState) -> list[str]:
     made = " (made before Alembic, by release 0.1.0 or earlier)" if state.before_alembic else ""
     verdict = {
         "new": "new: no store yet; the first command that opens it creates it",

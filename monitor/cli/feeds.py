@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.table import Table
-from rich.text import Text
 
-from monitor.cli.common import config_option, get_config, now, stdout_console
-from monitor.config import Config
-from monitor.model import Feed
-from monitor.pipeline import CycleOptions, run_scan
-from monitor.report import feed_name, feed_summary
-from monitor.sources.opml import read_opml, write_opml
-from monitor.store import Store
+from monitor.cli.common import (
+    config_option,
+    feed_option,
+    get_config,
+    now,
+    plural,
+    print_table,
+    stdout_console,
+)
+
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.model import Feed, FeedState
 
 
 @click.group()
@@ -33,26 +38,34 @@ def feeds() -> None:
 def list_feeds(config_path: str | None) -> None:
     """Show the configured feeds, with their last known state when the store has one.
 
+    Piped, the table is tab-separated rows with every URL whole.
+
     Example:
 
         monitor feeds list
     """
     config = get_config(config_path)
-    states = Store(config.database).feed_states() if _has_store(config) else {}
-    table = Table(show_edge=False, header_style="bold")
-    for column in ("name", "url", "every", "last status", "errors"):
-        table.add_column(column)
+    states = _states(config)
+    rows = []
     for feed in config.feeds:
         state = states.get(feed.url)
-        table.add_row(feed.name or "-", feed.url, _interval(feed),
-                      state.last_status or "-" if state else "never polled",
-                      str(state.error_count) if state else "-")
-    stdout_console().print(table)
+        rows.append([feed.name or "-", feed.url, _interval(feed),
+                     state.last_status or "-" if state else "never polled",
+                     str(state.error_count) if state else "-"])
+    print_table(("name", "url", "every", "last status", "errors"), rows)
 
 
-def _has_store(config: Config) -> bool:
+def _states(config: Config) -> dict[str, FeedState]:
+    from monitor.store import Store
+
     prefix = "sqlite:///"
-    return not config.database.startswith(prefix) or Path(config.database[len(prefix):]).exists()
+    if config.database.startswith(prefix) and not Path(config.database[len(prefix):]).exists():
+        return {}  # no store yet: nothing polled, and none is created just to look
+    store = Store(config.database)
+    try:
+        return dict(store.feed_states())
+    finally:
+        store.close()
 
 
 def _interval(feed: Feed) -> str:
@@ -62,8 +75,7 @@ def _interval(feed: Feed) -> str:
 
 @feeds.command()
 @config_option
-@click.option("--feed", "feed_urls", multiple=True, metavar="URL|PATH",
-              help="Check this feed instead of the configured ones (repeatable).")
+@feed_option("Check this feed instead of the configured ones (repeatable).")
 def check(config_path: str | None, feed_urls: tuple[str, ...]) -> None:
     """Poll every feed once, without storing anything: status, items, latency, error.
 
@@ -73,25 +85,21 @@ def check(config_path: str | None, feed_urls: tuple[str, ...]) -> None:
 
         monitor feeds check --feed https://www.hpcwire.com/feed/
     """
+    from monitor.model import Feed
+    from monitor.pipeline import CycleOptions, run_scan
+    from monitor.report import feed_summary, print_problems
+
     config = get_config(config_path)
     targets = tuple(Feed(u) for u in feed_urls) or config.feeds
     report = run_scan(targets, rules=(), settings=config.fetch, store=None, now=now(),
                       options=CycleOptions(store_results=False))
-    table = Table(show_edge=False, header_style="bold")
-    for column in ("feed", "status", "items", "ms"):
-        table.add_column(column, overflow="fold")
-    for feed in report.feeds:
-        style = "red" if feed.status == "error" else ""
-        table.add_row(feed.name or feed.url, feed.status, str(feed.items), str(feed.elapsed_ms),
-                      style=style)
+    print_table(("feed", "status", "items", "ms", "error"),
+                [(f.name or f.url, f.status, str(f.items), str(f.elapsed_ms), f.error or "")
+                 for f in report.feeds],
+                styles=["red" if f.status == "error" else "" for f in report.feeds])
     console = stdout_console()
-    console.print(table)
-    console.print(feed_summary(report.feeds))
-    for feed in report.feeds:
-        if feed.error or feed.warning:
-            kind = "failed" if feed.error else "warning"
-            console.print(Text(f"  {kind}: {feed_name(feed)}: {feed.error or feed.warning}",
-                               style="red" if feed.error else "yellow"))
+    console.print(feed_summary(report.feeds), markup=False)
+    print_problems(report.feeds, console, listed_elsewhere=True)
     if any(f.status == "error" for f in report.feeds):
         raise click.exceptions.Exit(1)
 
@@ -102,26 +110,47 @@ def check(config_path: str | None, feed_urls: tuple[str, ...]) -> None:
 def import_feeds(config_path: str | None, opml_file: str) -> None:
     """Add the feeds of an OPML file to monitor.toml (created if there is none).
 
-    A new monitor.toml starts with the shipped feed list, so importing adds to it.
-    Feeds already configured are skipped.
+    Feeds already configured are skipped, and so are entries that are neither http(s)
+    URLs nor existing files (each with a warning). A monitor.toml with no feeds yet gets
+    the shipped list first, so that importing adds to it.
 
     Example:
 
         monitor feeds import reading-list.opml
     """
+    from monitor.sources.location import location_problem
+    from monitor.sources.opml import read_opml
+
     config = get_config(config_path)
     target = config.path or Path("monitor.toml")
-    existing = {f.url for f in config.feeds} if config.path else set()
-    fresh = [f for f in read_opml(Path(opml_file)) if f.url not in existing]
-    starting = [] if config.path else list(config.feeds)
-    entries = _unique(starting + fresh)
+    listed = read_opml(Path(opml_file))
+    usable = []
+    for feed in listed:
+        problem = location_problem(feed.url)
+        if problem:
+            click.echo(f"warning: {opml_file}: skipped {problem}", err=True)
+        else:
+            usable.append(feed)
+    known = {f.url for f in config.feeds}
+    fresh = _unique([f for f in usable if f.url not in known])
+    already = len(usable) - len([f for f in usable if f.url not in known])
+    seen = f" ({already} already configured)" if already else ""
+    if not fresh:
+        click.echo(f"No new feeds in {opml_file}{seen}; {target} is unchanged.")
+        return
+    starting = list(config.feeds) if config.shipped_feeds else []
+    _append(target, starting + fresh)
+    first = f"; the {len(starting)} shipped feeds were written first, so they stay polled" \
+        if starting else ""
+    click.echo(f"Added {plural(len(fresh), 'new feed')} to {target}{seen}{first}.")
+
+
+def _append(target: Path, entries: list[Feed]) -> None:
     with target.open("a", encoding="utf-8") as handle:
         for feed in entries:
             handle.write(f"\n[[feeds]]\nurl = {json.dumps(feed.url)}\n")
             if feed.name:
                 handle.write(f"name = {json.dumps(feed.name, ensure_ascii=False)}\n")
-    click.echo(f"Added {len(fresh)} feeds to {target} ({len(entries) - len(fresh)} shipped "
-               f"feeds written first)." if starting else f"Added {len(fresh)} feeds to {target}.")
 
 
 def _unique(items: list[Feed]) -> list[Feed]:
@@ -140,5 +169,7 @@ def export(config_path: str | None) -> None:
 
         monitor feeds export > feeds.opml
     """
+    from monitor.sources.opml import write_opml
+
     config = get_config(config_path)
     click.echo(write_opml(config.feeds, title="monitor feeds", now=now()), nl=False)

@@ -4,34 +4,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.text import Text
 
 from monitor.cli.common import (
     config_option,
     get_config,
     now,
     open_store,
+    plural,
     since_option,
     stdout_console,
 )
-from monitor.cli.inputs import Input, read_input
-from monitor.errors import InputError, RuleError
-from monitor.model import Article
-from monitor.rules.explain import to_json, to_markdown, to_rich
-from monitor.rules.lint import Diagnostic
-from monitor.rules.load import load_rules, load_rules_strict
-from monitor.rules.match import Matcher
-from monitor.rules.replay import Change, RuleDiff, diff_matches
-from monitor.rules.seed import draft_rule
-from monitor.rules.testing import (
-    Outcome,
-    failure_message,
-    load_case_files,
-    rule_cases,
-    run_cases,
-)
+
+if TYPE_CHECKING:
+    from monitor.cli.inputs import Input
+    from monitor.model import Article
+    from monitor.rules.lint import Diagnostic
+    from monitor.rules.replay import Change, RuleDiff
+    from monitor.rules.testing import Outcome
 
 
 @click.group()
@@ -45,12 +37,17 @@ def rules() -> None:
 
 
 def _rules_dir(directory: str | None, config_path: str | None = None) -> Path:
-    return Path(directory) if directory else get_config(config_path).rules
+    config = get_config(config_path)  # checked whole, like for every command
+    return Path(directory) if directory else config.rules
 
 
 def check_directory(directory: Path) -> tuple[int, list[Diagnostic]]:
     """The number of rules that load, and every problem in a rules directory: file errors,
     warnings, bad cases, failing examples."""
+    from monitor.rules.lint import Diagnostic
+    from monitor.rules.load import load_rules
+    from monitor.rules.testing import failure_message, load_case_files, rule_cases, run_cases
+
     result = load_rules(directory)
     cases, bad_cases = load_case_files(directory)
     problems = result.diagnostics + bad_cases
@@ -70,8 +67,9 @@ def check(directory: str | None, config_path: str | None) -> None:
     """Validate every rule file; list all errors and warnings as file:line: message.
 
     Checks YAML, keys and types, empty groups, regexes (must compile and never match the
-    empty string), duplicate ids, unreachable thresholds and failing examples. Exits 1
-    when there is any error; warnings alone exit 0.
+    empty string), duplicate ids, unreachable thresholds and failing examples. Like a
+    linter, it prints its findings, errors and warnings alike, on standard output, then
+    a count. Exits 1 when there is any error; warnings alone exit 0.
 
     Example:
 
@@ -80,11 +78,20 @@ def check(directory: str | None, config_path: str | None) -> None:
     root = _rules_dir(directory, config_path)
     rules_count, problems = check_directory(root)
     for problem in problems:
-        click.echo(str(problem), err=problem.level == "error")
+        click.echo(str(problem))
     errors = sum(p.level == "error" for p in problems)
-    click.echo(f"{rules_count} rules, {errors} errors, {len(problems) - errors} warnings")
+    shipped = " (the shipped rules; `monitor init` copies them to edit)" \
+        if directory is None and _is_shipped(root) else ""
+    click.echo(f"{plural(rules_count, 'rule')}, {plural(errors, 'error')}, "
+               f"{plural(len(problems) - errors, 'warning')}{shipped}")
     if errors:
         raise click.exceptions.Exit(1)
+
+
+def _is_shipped(root: Path) -> bool:
+    from monitor.shipped import RULES
+
+    return root == RULES
 
 
 @rules.command("test")
@@ -100,6 +107,9 @@ def test_rules(directory: str | None, config_path: str | None) -> None:
 
         monitor rules test
     """
+    from monitor.rules.load import load_rules_strict
+    from monitor.rules.testing import load_case_files, rule_cases, run_cases
+
     root = _rules_dir(directory, config_path)
     loaded = load_rules_strict(root)
     cases, problems = load_case_files(root)
@@ -115,6 +125,8 @@ def test_rules(directory: str | None, config_path: str | None) -> None:
 
 
 def _print_outcome(outcome: Outcome) -> None:
+    from monitor.rules.testing import failure_message
+
     example = outcome.case.example
     want = "match" if example.expect else "no_match"
     label = example.title or example.summary or example.content
@@ -146,6 +158,11 @@ def explain(rule_id: str, text: str | None, path: str | None, url: str | None,
 
         monitor rules explain ai-infrastructure --text "EU plans five AI gigafactories"
     """
+    from monitor.errors import RuleError
+    from monitor.rules.explain import to_json, to_markdown, to_rich
+    from monitor.rules.load import load_rules_strict
+    from monitor.rules.match import Matcher
+
     if sum(x is not None for x in (text, path, url)) != 1:
         raise click.UsageError("give exactly one of --text, --file or --url")
     config = get_config(config_path)
@@ -165,6 +182,9 @@ def explain(rule_id: str, text: str | None, path: str | None, url: str | None,
 
 def _article(text: str | None, path: str | None, url: str | None,
              config_path: str | None) -> Article:
+    from monitor.cli.inputs import read_input
+    from monitor.model import Article
+
     if text is not None:
         title, _, rest = text.strip().partition("\n")
         return Article("text", "", title.strip(), "", rest.strip())
@@ -174,6 +194,8 @@ def _article(text: str | None, path: str | None, url: str | None,
 
 
 def _usable(page: Input) -> Input:
+    from monitor.errors import InputError
+
     if page.error:
         raise InputError(f"{page.input}: {page.error}")
     return page
@@ -195,6 +217,9 @@ def seed(path: str | None, url: str | None, rule_id: str, config_path: str | Non
 
         monitor rules seed --file article.txt --id eu-ai-gigafactories > rules/draft.yaml
     """
+    from monitor.cli.inputs import read_input
+    from monitor.rules.seed import draft_rule
+
     if (path is None) == (url is None):
         raise click.UsageError("give exactly one of --file or --url")
     page = _usable(read_input(path or url or "", get_config(config_path)))
@@ -220,6 +245,12 @@ def replay(since: str, directory: str | None, fmt: str, config_path: str | None)
 
         monitor rules replay --since 7d --rules ../branch/rules
     """
+    from rich.text import Text
+
+    from monitor.rules.load import load_rules_strict
+    from monitor.rules.match import Matcher
+    from monitor.rules.replay import diff_matches
+
     window = since_option(since)
     config = get_config(config_path)
     loaded = load_rules_strict(Path(directory) if directory else config.rules)
@@ -236,7 +267,8 @@ def replay(since: str, directory: str | None, fmt: str, config_path: str | None)
         click.echo(json.dumps([_diff_json(d) for d in diffs], ensure_ascii=False, indent=2))
         return
     console = stdout_console()
-    console.print(f"{len(articles)} stored articles replayed against {len(loaded)} rules")
+    console.print(f"{plural(len(articles), 'stored article')} replayed against "
+                  f"{plural(len(loaded), 'rule')}")
     for diff in diffs:
         console.print(Text(f"\n{diff.rule_id}: +{len(diff.added)} added, -{len(diff.dropped)} "
                            f"dropped, {len(diff.rescored)} rescored, {diff.unchanged} unchanged",

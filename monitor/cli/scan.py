@@ -7,12 +7,13 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from monitor.cli.common import (
     config_option,
+    feed_option,
     get_config,
     is_terminal,
     now,
@@ -21,29 +22,22 @@ from monitor.cli.common import (
     stderr_console,
     stdout_console,
 )
-from monitor.cli.digest import report_results
-from monitor.cli.summaries import make_summariser
-from monitor.config import Config
-from monitor.errors import ConfigError
-from monitor.model import Feed, PollReport
-from monitor.outbox import Outbox
-from monitor.pipeline import CycleOptions, run_scan
-from monitor.pipeline import Progress as ProgressFn
-from monitor.posting import channels_for, flush, prepare, record, sender_for, slack_mode
-from monitor.report import print_text, render_json, render_markdown
-from monitor.rules.load import load_rules_strict
-from monitor.sources.fulltext import feed_hosts
-from monitor.sources.guard import AddressGuard
-from monitor.store import Store
+
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.model import Feed, PollReport
+    from monitor.pipeline import CycleOptions
+    from monitor.pipeline import Progress as ProgressFn
+    from monitor.store import Store
 
 FORMATS = ["text", "markdown", "json", "slack"]
 
 
 @click.command()
 @config_option
-@click.option("--feed", "feed_urls", multiple=True, metavar="URL|PATH",
-              help="Scan this feed instead of the configured ones (repeatable).")
-@click.option("--rules", "rules_dir", metavar="DIR", help="Rules directory (default: rules/).")
+@feed_option("Scan this feed instead of the configured ones (repeatable).")
+@click.option("--rules", "rules_dir", metavar="DIR",
+              help="Rules directory (default: the config's, ./rules, or the shipped rules).")
 @click.option("--since", default="all", show_default=True, metavar="24h|7d|all",
               help="Only items published within this window.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -62,6 +56,10 @@ def scan(config_path: str | None, feed_urls: tuple[str, ...], rules_dir: str | N
 
         monitor scan --since 24h --format markdown
     """
+    from monitor.model import Feed
+    from monitor.pipeline import run_scan
+    from monitor.rules.load import load_rules_strict
+
     window = since_option(since)
     config = get_config(config_path)
     if post and no_store:
@@ -85,34 +83,56 @@ def scan(config_path: str | None, feed_urls: tuple[str, ...], rules_dir: str | N
 
 def _options(config: Config, feeds: tuple[Feed, ...], store: Store | None,
              window: timedelta | None, full_text: bool | None) -> CycleOptions:
+    from monitor.cli.summaries import make_summariser
+    from monitor.pipeline import CycleOptions
+    from monitor.sources.fulltext import feed_origins
+    from monitor.sources.guard import AddressGuard
+
     settings = config.full_text
     if full_text is not None:
         settings = dataclasses.replace(settings, enabled=full_text)
     return CycleOptions(
         since=window, store_results=store is not None, full_text=settings,
-        guard=AddressGuard(feed_hosts(feeds)), summariser=make_summariser(config, store),
+        guard=AddressGuard(feed_origins(feeds)), summariser=make_summariser(config, store),
         sentences=config.summary_sentences, summary_chars=config.summary_chars)
 
 
 def _print(report: PollReport, fmt: str, config: Config, store: Store | None) -> None:
+    from monitor.report import print_text, render_json, render_markdown
+
     if fmt == "json":
         click.echo(render_json(report))
     elif fmt == "markdown":
         click.echo(render_markdown(report))
     elif fmt == "slack":
-        channel = channels_for(config)[0]
-        prepared = prepare(channel, report.items, now=report.generated_at, since=None,
-                           outbox=Outbox(store) if store else None,
-                           mode=slack_mode(channel) or "bot", config=config)
-        click.echo(json.dumps([{"text": p.text, "blocks": list(p.blocks), "thread": p.thread}
-                               for p in prepared.parts], ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_slack_preview(report, config, store), ensure_ascii=False,
+                              indent=2))
     else:
         print_text(report, stdout_console())
         for note in report.notes:
             click.echo(f"  note: {note}")
 
 
+def _slack_preview(report: PollReport, config: Config,
+                   store: Store | None) -> list[dict[str, Any]]:
+    from monitor.cli.digest import slack_payload
+    from monitor.outbox import Outbox
+    from monitor.posting import channels_for, prepare, slack_mode
+
+    channel = channels_for(config)[0]
+    prepared = prepare(channel, report.items, now=report.generated_at, since=None,
+                       outbox=Outbox(store) if store else None,
+                       mode=slack_mode(channel) or "bot", config=config)
+    return slack_payload(prepared, config)
+
+
 def _post(report: PollReport, config: Config, store: Store) -> None:
+    from monitor.cli.digest import report_results
+    from monitor.errors import ConfigError
+    from monitor.outbox import Outbox
+    from monitor.posting import channels_for, prepare, record, sender_for, slack_mode
+    from monitor.sending import flush
+
     channels = [c for c in channels_for(config) if sender_for(c, config) is not None]
     if not channels:
         raise ConfigError("--post needs Slack: set SLACK_BOT_TOKEN and [[channels]] with "
@@ -123,9 +143,10 @@ def _post(report: PollReport, config: Config, store: Store) -> None:
                  if not rules or any(m.rule_id in rules for m in i.matches)]
         prepared = prepare(channel, items, now=report.generated_at, since=None,
                            outbox=Outbox(store), mode=slack_mode(channel), config=config)
-        if record(store, prepared, now()) is None:
+        # "scan": what it posts is kept out of later digests, but the window stays put
+        if record(store, prepared, now(), origin="scan") is None:
             click.echo(f"{channel.name}: nothing new to post.", err=True)
-            continue
+        # also what an earlier run left pending, oldest first
         report_results(channel.name, flush(store, config, [channel], now))
 
 
@@ -135,6 +156,8 @@ def _progress(total: int) -> Iterator[ProgressFn | None]:
     if not is_terminal() or total < 2:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(TextColumn("fetching feeds"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=stderr_console(), transient=True)
     task = progress.add_task("feeds", total=total)

@@ -4,31 +4,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from monitor.cli.common import config_option, get_config
-from monitor.cli.inputs import Input, read_inputs
-from monitor.config import Config
-from monitor.report import iso
-from monitor.store import Store, StoreCache
-from monitor.summarise import ExtractiveSummariser, Summariser
-from monitor.summarise.llm import LLMSummariser
+
+if TYPE_CHECKING:
+    from monitor.cli.inputs import Input
+    from monitor.config import Config
+    from monitor.store import Store
+    from monitor.summarise import Summariser
 
 
 def make_summariser(config: Config, store: Store | None) -> Summariser:
     """Extractive, unless an OpenAI-compatible endpoint is configured (MONITOR_LLM_URL and
     MONITOR_LLM_MODEL); LLM answers are cached in the store by content hash."""
+    from monitor.sources.proxy import proxy_for
+    from monitor.store import StoreCache
+    from monitor.summarise import ExtractiveSummariser
+    from monitor.summarise.llm import LLMSummariser
+
     extractive = ExtractiveSummariser()
     if not (config.llm_url and config.llm_model):
         return extractive
     cache: MutableMapping[str, str] = StoreCache(store) if store is not None else {}
     return LLMSummariser(config.llm_url, config.llm_model, config.llm_api_key, cache=cache,
-                         fallback=extractive)
+                         fallback=extractive, proxy=proxy_for(config.llm_url, config.fetch.proxy))
 
 
 def _base(entry: Input) -> dict[str, Any]:
+    from monitor.report import iso
+
     return {"input": entry.input, "title": entry.title or None,
             "published": iso(entry.published)}
 
@@ -48,6 +55,9 @@ def extract(inputs: tuple[str, ...], fmt: str, config_path: str | None) -> None:
 
         monitor extract https://example.org/news/ai-gigafactories --format json
     """
+    from monitor.cli.inputs import read_inputs
+    from monitor.report import iso
+
     entries = read_inputs(inputs, get_config(config_path))
     if fmt == "json":
         click.echo(json.dumps([_base(e) | {"text": e.text if not e.error else None,
@@ -85,6 +95,8 @@ def summarise(inputs: tuple[str, ...], sentences: int, chars: int, fmt: str,
 
         monitor summarise article.html --sentences 2
     """
+    from monitor.cli.inputs import read_inputs
+
     config = get_config(config_path)
     summariser = make_summariser(config, None)
     entries = read_inputs(inputs, config)

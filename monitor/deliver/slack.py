@@ -2,77 +2,65 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
+from monitor.deliver.blocks import (
+    MAX_BLOCKS,
+    MAX_CONTEXT_ELEMENTS,
+    MAX_ELEMENT,
+    MAX_FIGURES,
+    MAX_HEADER,
+    MAX_MESSAGE_TEXT,
+    MAX_NOTE,
+    MAX_SECTION,
+    Block,
+)
+from monitor.deliver.blocks import context as _context
+from monitor.deliver.blocks import header as _header
+from monitor.deliver.blocks import section as _section
 from monitor.deliver.mrkdwn import clean, fit, link, slack_len
-from monitor.model import Digest, Story
+from monitor.deliver.slack_tracker import tracker_blocks
+from monitor.facts.merge import story_facts
+from monitor.facts.render import key_figures
+from monitor.model import Digest, Followup, Story
+from monitor.wording import clock as _clock
+from monitor.wording import day as _day
 
 Mode = Literal["bot", "webhook"]
-Block = dict[str, Any]
 
-# Slack's limits, counted in UTF-16 code units: never fewer than Slack counts, whatever it uses.
-MAX_BLOCKS = 50
-MAX_MESSAGE_TEXT = 12_000
-MAX_HEADER = 150
-MAX_SECTION = 3_000
-MAX_CONTEXT_ELEMENTS = 10
-MAX_ELEMENT = 2_000
 # Our own budgets, well inside those, so that any single story fits in an empty message.
 MAX_TITLE = 300
 MAX_SOURCE = 200
 MAX_TERMS_TEXT = 500
 MAX_TERMS = 8
-MAX_NOTE = 500
 MAX_FALLBACK = 3_000
 
 DEFAULT_TITLE = "AI infrastructure digest"
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, slots=True)
 class MessagePart:
-    """One chat message of a digest; `thread` means "reply in the thread of part 1"."""
+    """One chat message of a digest; `thread` means "reply in the thread of part 1".
+
+    `stories` are the ids of the stories it carries. An update's reply in the thread of the
+    story it follows up has `reply_to` (that message's ts) and `reply_channel` (its channel).
+    """
 
     index: int
     total: int
     text: str
     blocks: tuple[Block, ...]
     thread: bool = False
+    stories: tuple[str, ...] = ()
+    reply_to: str = ""
+    reply_channel: str = ""
 
 
 # --- blocks ---------------------------------------------------------------------------------
-
-
-def _mrkdwn(text: str) -> Block:
-    # verbatim: Slack must not auto-link bare URLs or #channel names found in feed text
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": _mrkdwn(text)}
-
-
-def _context(texts: Iterable[str]) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(t) for t in texts if t]}
-
-
-def _header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
-
-
-def _day(moment: datetime, tz: tzinfo) -> str:
-    local = _aware(moment).astimezone(tz)
-    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
-
-
-def _clock(moment: datetime, tz: tzinfo) -> str:
-    local = _aware(moment).astimezone(tz)
-    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local:%H:%M}"
 
 
 def _aware(moment: datetime) -> datetime:
@@ -94,6 +82,10 @@ def _plural(count: int, one: str, many: str) -> str:
 def _story_blocks(story: Story, tz: tzinfo) -> tuple[Block, ...]:
     lead = story.lead
     title = f"*{link(lead.article.url, clean(lead.article.title) or lead.article.url, MAX_TITLE)}*"
+    title = f"*Update:* {title}" if story.update else title
+    figures = clean(key_figures(story_facts(story)))
+    if figures:  # formatting characters in it are escaped, so the italics stay whole
+        title += f"\n_{fit(figures, MAX_FIGURES)}_"
     summary = clean(lead.summary or lead.article.summary)
     room = MAX_SECTION - slack_len(title) - 1
     text = f"{title}\n{fit(summary, room)}" if summary and room > 1 else title
@@ -106,7 +98,17 @@ def _story_context(story: Story, tz: tzinfo) -> list[str]:
     when = _clock(article.published, tz) if article.published else ""
     terms = _terms(story)
     matched = fit("matched: " + ", ".join(terms), MAX_TERMS_TEXT) if terms else ""
-    return [fit(_source_name(article.source, article.url), MAX_SOURCE), when, _also(story), matched]
+    return [fit(_source_name(article.source, article.url), MAX_SOURCE), when, _also(story), matched,
+            _update_note(story.update, tz) if story.update else ""]
+
+
+def _update_note(update: Followup, tz: tzinfo) -> str:
+    """'update of “Earlier title” (Fri 3 Oct, earlier post) · new: under construction'."""
+    title = f"“{link(update.url, clean(update.title) or update.url, MAX_TITLE)}”"
+    post = f", {link(update.permalink, 'earlier post', 50)}" if update.permalink else ""
+    news = f" · new: {clean(', '.join(update.news))}" if update.news else ""
+    return fit(f"update of {title} ({_day(update.posted_at, tz)}{post}){news}", MAX_ELEMENT,
+               str)
 
 
 def _terms(story: Story) -> list[str]:
@@ -156,6 +158,7 @@ class _Unit:
     line: str = ""  # for the plain-text fallback
     section: int = -1
     first: bool = True  # the first story of its section
+    story: str = ""
 
 
 def _units(digest: Digest, tz: tzinfo) -> list[_Unit]:
@@ -163,10 +166,14 @@ def _units(digest: Digest, tz: tzinfo) -> list[_Unit]:
     for number, section in enumerate(digest.sections):
         for position, story in enumerate(section.stories):
             line = fit(clean(story.lead.article.title) or story.lead.article.url, MAX_TITLE)
-            units.append(_Unit(_story_blocks(story, tz), f"• {line}", number, position == 0))
+            line = f"Update: {line}" if story.update else line
+            units.append(_Unit(_story_blocks(story, tz), f"• {line}", number, position == 0,
+                               story.id))
     notes = [fit(clean(note), MAX_NOTE) for note in digest.notes if clean(note)]
     for start in range(0, len(notes), MAX_CONTEXT_ELEMENTS):
         units.append(_Unit((_context(notes[start : start + MAX_CONTEXT_ELEMENTS]),)))
+    if digest.tracker is not None:
+        units.append(_Unit(*tracker_blocks(digest.tracker, tz)))
     return units
 
 
@@ -179,14 +186,15 @@ def _fits(blocks: Sequence[Block]) -> bool:
 
 def _pack(
     units: list[_Unit], titles: Sequence[str], first: list[Block], follow: list[Block]
-) -> list[tuple[list[Block], list[str]]]:
-    """Greedy: fill each message (blocks, fallback lines) with whole units after its opening."""
-    bodies: list[tuple[list[Block], list[str]]] = [([], [])]
+) -> list[tuple[list[Block], list[str], list[str]]]:
+    """Greedy: fill each message (blocks, fallback lines, story ids) with whole units after
+    its opening."""
+    bodies: list[tuple[list[Block], list[str], list[str]]] = [([], [], [])]
     shown = -1  # the section whose heading the current message already carries
     for unit in units:
         for fresh in (False, True):
             if fresh:
-                bodies.append(([], []))
+                bodies.append(([], [], []))
                 shown = -1
             title = clean(titles[unit.section]) if unit.section not in (-1, shown) else ""
             extra = _heading(title, not unit.first) if title else []
@@ -196,6 +204,7 @@ def _pack(
         bodies[-1][0].extend(extra + list(unit.blocks))
         heading = [fit(title, MAX_HEADER) + ":"] if title else []
         bodies[-1][1].extend(heading + ([unit.line] if unit.line else []))
+        bodies[-1][2].extend([unit.story] if unit.story else [])
         shown = unit.section
     return bodies
 
@@ -259,9 +268,26 @@ def render_digest(
     titles = [section.title for section in digest.sections]
     bodies = _pack(units, titles, frame.opening(1, widest), frame.opening(2, widest))
     parts = []
-    for index, (body, lines) in enumerate(bodies, start=1):
+    for index, (body, lines, stories) in enumerate(bodies, start=1):
         counter = f"({index}/{len(bodies)})" if numbered and len(bodies) > 1 else ""
         blocks = tuple(frame.opening(index, counter) + body)
         text = frame.text(index, counter, lines)
-        parts.append(MessagePart(index, len(bodies), text, blocks, not numbered and index > 1))
-    return parts
+        parts.append(MessagePart(index, len(bodies), text, blocks, not numbered and index > 1,
+                                 tuple(stories)))
+    return parts + (_replies(digest, len(parts), tz) if mode == "bot" else [])
+
+
+def _replies(digest: Digest, after: int, tz: tzinfo) -> list[MessagePart]:
+    """Each update, once more as a reply in the thread of the message that carried the story
+    it follows up (when that message is known: a bot posted it)."""
+    replies: list[MessagePart] = []
+    for story in digest.stories:
+        update = story.update
+        if update is None or not update.ts or not update.channel_id:
+            continue
+        blocks = _story_blocks(story, tz)  # marked "Update:", with what is new
+        text = f"Update: {clean(story.lead.article.title) or story.lead.article.url}"
+        replies.append(MessagePart(after + len(replies) + 1, after, fit(text, MAX_FALLBACK, str),
+                                   blocks, stories=(story.id,), reply_to=update.ts,
+                                   reply_channel=update.channel_id))
+    return replies

@@ -24,7 +24,8 @@ class Diagnostic:
 
     def __str__(self) -> str:
         prefix = "" if self.level == "error" else "warning: "
-        return f"{self.path}:{self.line}: {prefix}{self.message}"
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {prefix}{self.message}"
 
 
 def max_score(rule: Rule) -> float:

@@ -50,13 +50,31 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.y*ml") if p.is_file())
 
 
+_ID_LINE = re.compile(r"""^id:\s*["']?([a-z0-9-]+)["']?\s*(?:#.*)?$""", re.MULTILINE)
+
+
+def declared_ids(directory: Path) -> set[str] | None:
+    """The rule ids a directory declares, read from each file's `id:` line without parsing
+    YAML; None when a file's id cannot be read that way (then only loading can tell)."""
+    ids = set()
+    for path in rule_files(directory):
+        try:
+            found = _ID_LINE.search(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return None
+        if found is None:
+            return None
+        ids.add(found[1])
+    return ids
+
+
 def load_rules(directory: str | Path) -> RuleSet:
     """Load and validate every rule file in `directory`; never raises on bad content."""
     root = Path(directory)
     result = RuleSet()
     if not root.is_dir():
         result.diagnostics.append(Diagnostic(str(root), 0, "the rules directory does not exist; "
-                                             "pass --rules DIR or set `rules` in monitor.toml"))
+                                             "check the path"))
         return result
     seen: dict[str, str] = {}
     for path in rule_files(root):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from monitor.sources.fetch import Fetched, Fetcher, Guard
 from monitor.sources.text import normalise
 from monitor.sources.urls import is_http_url
 
+_LOG = logging.getLogger(__name__)
 NO_ARTICLE = ("the page has no article text (a section front, a paywall, or a page that "
               "needs JavaScript)")
 ACCEPT = "text/html,application/xhtml+xml;q=0.9"
@@ -75,7 +77,17 @@ async def fetch_page(fetcher: Fetcher, url: str, *, guard: Guard | None) -> Page
 
     Pass the address guard for links that come from feeds. With `guard=None` the URL is
     trusted, and a local path or `file:` URL is read like the fetcher reads feed files.
+    Never raises: whatever goes wrong is this page's error, not the run's.
     """
+    try:
+        return await _fetch_page(fetcher, url, guard)
+    except Exception as exc:
+        _LOG.warning("page %s failed: %s: %s", url[:200], type(exc).__name__, exc)
+        return _failed(url, f"the page could not be fetched ({type(exc).__name__}); "
+                            "it is skipped")
+
+
+async def _fetch_page(fetcher: Fetcher, url: str, guard: Guard | None) -> Page:
     if guard is not None and not is_http_url(url):
         try:
             await guard(url)  # the fetcher reads non-http URLs as files, without its guard

@@ -9,10 +9,13 @@ or a smaller one once `wait` seconds have passed since the batch could start.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from monitor.sources.fetch import Fetched, Fetcher
+
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +36,6 @@ class Feeder:
         self._ready: list[tuple[int, Fetched]] = []
         self._arrived = asyncio.Event()
         self._left = len(requests)
-        self._failure: BaseException | None = None
         self._tasks = [asyncio.ensure_future(self._one(i, r)) for i, r in enumerate(requests)]
 
     async def _one(self, index: int, request: FeedRequest) -> None:
@@ -41,11 +43,11 @@ class Feeder:
         try:
             fetched = await self._fetcher.fetch(request.url, etag=request.etag,
                                                 last_modified=request.last_modified)
-        except Exception as exc:  # a bug, not a feed problem (fetch reports those)
-            self._failure = exc
-            raise
-        finally:
-            self._arrived.set()
+        except Exception as exc:  # fetch reports feed problems itself: this is a bug
+            _LOG.warning("fetching %s failed: %s: %s", request.url, type(exc).__name__, exc)
+            fetched = Fetched(request.url, "error", request.url, error=(
+                f"the feed could not be fetched ({type(exc).__name__}); it will be retried"))
+        self._arrived.set()
         if self._tick is not None:
             self._tick()
         self._ready.append((index, fetched))
@@ -56,8 +58,6 @@ class Feeder:
         loop = asyncio.get_running_loop()
         deadline: float | None = None
         while len(self._ready) < want:
-            if self._failure is not None:
-                raise self._failure
             # Wait for the first feed however long; for the rest, `wait` seconds more.
             if self._ready and deadline is None:
                 deadline = loop.time() + self._wait

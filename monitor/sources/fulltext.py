@@ -13,13 +13,13 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from monitor.config import FullText
 from monitor.model import Article, Feed, Page
 from monitor.rules.match import Matcher
 from monitor.sources.extract import fetch_page
 from monitor.sources.fetch import Fetcher, Guard
+from monitor.sources.guard import Origin, origin, shown_url
 from monitor.sources.urls import is_http_url
 
 
@@ -35,9 +35,9 @@ class Enriched:
     fetched: int
 
 
-def feed_hosts(feeds: Sequence[Feed]) -> set[str]:
-    """The configured feeds' own hosts: the guard lets article links to them through."""
-    return {(urlsplit(f.url).hostname or "").lower() for f in feeds if is_http_url(f.url)} - {""}
+def feed_origins(feeds: Sequence[Feed]) -> set[Origin]:
+    """The configured feeds' own origins (scheme, host, port): the guard lets them through."""
+    return {o for f in feeds if is_http_url(f.url) for o in [origin(f.url)] if o is not None}
 
 
 def wants_full_text(article: Article, matcher: Matcher, settings: FullText) -> bool:
@@ -63,9 +63,17 @@ async def enrich(articles: Sequence[Article], *, matcher: Matcher, settings: Ful
     if cache is not None and fresh:
         cache.save_pages(fresh)
     pages = {**cached, **fresh}
-    notes = tuple(f"full text of {url}: {p.error}" for url, p in fresh.items() if p.error)
+    notes = tuple(page_note(url, p.error) for url, p in fresh.items() if p.error)
     out = tuple(_with_page(a, pages.get(a.url)) for a in articles)
     return Enriched(out, notes, len(fresh))
+
+
+def page_note(url: str, error: str) -> str:
+    """'full text of URL: what went wrong', with the URL once though the fetcher's or the
+    guard's sentence names it too (in full, or shortened)."""
+    for shown in (url, shown_url(url)):
+        error = error.removeprefix(f"{shown}: ").replace(f" {shown}:", ":")
+    return f"full text of {url}: {error}"
 
 
 def _with_page(article: Article, page: Page | None) -> Article:

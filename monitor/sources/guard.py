@@ -3,13 +3,19 @@
 A feed is untrusted input, so an article link (or a redirect on the way) must not make us
 request the cloud metadata service, the router or a database on the LAN. A URL passes
 when its scheme is http(s) and EVERY address its host resolves to is public, or when its
-host is one a configured feed lives on (a loopback test server, an intranet feed a team
-chose on purpose).
+origin (scheme, host and port) is a configured feed's own (a loopback test server, an
+intranet feed a team chose on purpose): another port or scheme on that host is refused.
+IPv6 forms that carry an IPv4 address (mapped, 6to4, Teredo, NAT64) are judged by the
+IPv4 address inside.
 
-Checking a name before connecting leaves a gap: httpx resolves the name again, and a
-hostile DNS server can answer with a public address first and a private one second
-(DNS rebinding). `pinned_transport` closes it: its connections go only to addresses the
-guard has just checked, so the address checked is the address used.
+Checking a name before connecting leaves a gap: the name is resolved again to connect,
+and a hostile DNS server can answer with a public address first and a private one second
+(DNS rebinding). `addresses` closes it: the fetcher's connections go only to the addresses
+it returns, each checked, so the address checked is the address used.
+
+Through a proxy, the proxy resolves names and connects. The guard still refuses literal
+non-public addresses and names that resolve here to one; a name that does not resolve
+here is the proxy's to resolve (a company network's internal DNS).
 """
 
 from __future__ import annotations
@@ -23,12 +29,14 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from monitor.errors import BlockedURLError
-from monitor.sources.transport import LeanTransport
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Origin = tuple[str, str, int]  # (scheme, host, port)
 SCHEMES = ("http", "https")
+PORTS = {"http": 80, "https": 443}
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: a network's own translator
 METADATA = ipaddress.ip_address("169.254.169.254")
 _NUMERIC_HOST = re.compile(r"^[0-9a-fx.]+$")
 _UNPRINTABLE = re.compile(r"[\x00-\x20\x7f]")
@@ -54,45 +62,63 @@ class SystemResolver:
 
 
 class AddressGuard:
-    """Refuse a URL unless it is http(s) to public addresses or to a configured feed's host."""
+    """Refuse a URL unless it is http(s) to public addresses or to a configured feed's origin."""
 
-    def __init__(self, allowed_hosts: Iterable[str], resolver: Resolver | None = None) -> None:
-        self.allowed_hosts = frozenset(_normal_host(host) for host in allowed_hosts)
+    def __init__(self, allowed: Iterable[Origin | str], resolver: Resolver | None = None) -> None:
+        """`allowed`: origins, as (scheme, host, port) or as http(s) URLs (their origin)."""
+        origins = [(value, origin(value)) for value in allowed]
+        wrong = [value for value, found in origins if found is None]
+        if wrong:  # a bare host name once meant every port of that host
+            raise ValueError(f"not an http(s) origin: {wrong[0]!r}")
+        self.allowed = frozenset(found for _, found in origins if found is not None)
+        self._sockets = frozenset((host, port) for _, host, port in self.allowed)
         self.resolver: Resolver = resolver if resolver is not None else SystemResolver()
 
-    async def __call__(self, url: str) -> None:
-        """Raise BlockedURLError with a one-line reason when `url` must not be fetched."""
+    async def __call__(self, url: str, *, proxied: bool = False) -> None:
+        """Raise BlockedURLError with a one-line reason when `url` must not be fetched.
+
+        `proxied`: the request goes through a proxy, which resolves the name itself.
+        """
         shown = shown_url(url)
         try:
             parts = urlsplit(url.strip())
-            host = _normal_host(parts.hostname or "")
+            where = _origin_of(url)
         except ValueError:
             raise BlockedURLError(f"refused {shown}: it is not a valid URL") from None
         if parts.scheme.lower() not in SCHEMES:
             scheme = f"{parts.scheme.lower()[:20]}:" if parts.scheme else "a URL without a scheme"
             raise BlockedURLError(f"refused {shown}: only http and https links are fetched, "
                                   f"not {scheme}")
-        if not host:
+        if where is None:
             raise BlockedURLError(f"refused {shown}: the URL has no host")
-        if host not in self.allowed_hosts:
-            await self._public(host, shown)
+        if where not in self.allowed:
+            await self._public(where[1], shown, proxied)
 
-    async def addresses(self, host: str) -> list[str]:
-        """The addresses a connection to `host` may use, each checked; raises BlockedURLError."""
+    async def addresses(self, host: str, port: int) -> list[str]:
+        """The addresses a connection to `host` may use, each checked; raises BlockedURLError.
+
+        A connection sees a host and a port, not a scheme: a configured feed's host and
+        port may resolve anywhere.
+        """
         host = _normal_host(host)
-        if host in self.allowed_hosts:
+        if (host, port) in self._sockets:
             literal = numeric_address(host)
             return [str(literal)] if literal else await self._resolve(host, host)
-        return await self._public(host, host)
+        return await self._public(host, host, proxied=False)
 
-    async def _public(self, host: str, shown: str) -> list[str]:
+    async def _public(self, host: str, shown: str, proxied: bool) -> list[str]:
         literal = numeric_address(host)
         if literal is not None:
             reason = non_public(literal)
             if reason:
                 raise BlockedURLError(f"refused {shown}: {unwrap(literal)} is {reason}")
             return [str(literal)]
-        found = await self._resolve(host, shown)
+        try:
+            found = await self._resolve(host, shown)
+        except BlockedURLError:
+            if proxied:
+                return []  # not a name here: the proxy resolves it
+            raise
         for value in found:
             address = _parse(value)
             reason = non_public(address) if address else "not an IP address"
@@ -112,8 +138,29 @@ class AddressGuard:
         return found
 
 
+def origin(url: Origin | str) -> Origin | None:
+    """(scheme, host, port) of an http(s) URL, the port filled in; None for others."""
+    try:
+        return _origin_of(url)
+    except ValueError:
+        return None
+
+
+def _origin_of(value: Origin | str) -> Origin | None:
+    if isinstance(value, tuple):
+        scheme, host, port = value
+        return scheme.lower(), _normal_host(host), port
+    parts = urlsplit(value.strip())
+    scheme, host = parts.scheme.lower(), _normal_host(parts.hostname or "")
+    if scheme not in SCHEMES or not host:
+        return None
+    return scheme, host, parts.port or PORTS[scheme]
+
+
 def non_public(address: IPAddress) -> str | None:
     """Why an address is not public (as "a private address"), or None when it is."""
+    if address in LOCAL_NAT64:  # where the IPv4 address sits is the network's own choice
+        return "a local-use NAT64 address"
     address = unwrap(address)
     if address.is_unspecified:
         return "the unspecified address"
@@ -139,13 +186,18 @@ def non_public(address: IPAddress) -> str | None:
 
 
 def unwrap(address: IPAddress) -> IPAddress:
-    """The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or NAT64 IPv6 address."""
+    """The IPv4 address inside an IPv6 one that carries it: IPv4-mapped (::ffff:a.b.c.d),
+    NAT64 (64:ff9b::/96), 6to4 (2002::/16) or Teredo (2001::/32, the client's address)."""
     if address.version == 6:
         assert isinstance(address, ipaddress.IPv6Address)
         if address.ipv4_mapped is not None:
             return address.ipv4_mapped
         if address in NAT64:
             return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if address.sixtofour is not None:
+            return address.sixtofour
+        if address.teredo is not None:
+            return address.teredo[1]
     return address
 
 
@@ -184,15 +236,5 @@ def shown_url(url: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def pinned_transport(guard: AddressGuard, connect_timeout: float = 10.0) -> LeanTransport:
-    """A transport whose every connection goes only to addresses the guard has just checked.
-
-    Pass it as `Fetcher(settings, transport=...)`. The host name is resolved once, at
-    connect time, through the guard, so the answer that was checked is the one used; TLS
-    still verifies the certificate against the host name. No proxies are used.
-    """
-    return LeanTransport(connect_timeout=connect_timeout, resolve=guard.addresses)
-
-
-__all__ = ["AddressGuard", "Resolver", "SystemResolver", "non_public",
-           "numeric_address", "pinned_transport", "shown_url", "unwrap"]
+__all__ = ["AddressGuard", "Origin", "Resolver", "SystemResolver", "non_public",
+           "numeric_address", "origin", "shown_url", "unwrap"]

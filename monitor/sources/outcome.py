@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,10 +15,11 @@ from datetime import datetime
 from monitor.errors import ParseError
 from monitor.model import Article, Feed, FeedReport, FeedState
 from monitor.sources.fetch import Fetched
-from monitor.sources.parse import ParsedFeed, parse_feed
 from monitor.sources.policy import next_poll
-from monitor.sources.pool import ParseJob, ParsePool
+from monitor.sources.pool import ParseJob, ParsePool, parse_job
 from monitor.sources.state import after_failure, after_success
+
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -60,7 +62,7 @@ async def parse_all(outcomes: list[FeedOutcome], parser: ParsePool | None) -> No
     if parser is not None:
         results = await parser.parse_many_async(jobs)
     else:
-        results = [_parse_here(job) for job in jobs]
+        results = [parse_job(job) for job in jobs]
     for outcome, result in zip(todo, results, strict=True):
         if isinstance(result, ParseError):
             outcome.error = str(result)
@@ -72,14 +74,24 @@ async def parse_all(outcomes: list[FeedOutcome], parser: ParsePool | None) -> No
         outcome.ttl_minutes = result.ttl_minutes
 
 
-def _parse_here(job: ParseJob) -> ParsedFeed | ParseError:
-    try:
-        return parse_feed(job.body, url=job.url, headers=job.headers, name=job.name)
-    except ParseError as exc:
-        return exc
 
 
 def next_state(outcome: FeedOutcome, now: datetime, rng: random.Random) -> FeedState:
+    """The feed's state after this cycle. Never raises: if the answer's headers or the
+    parsed feed trip a bug, the feed is recorded as failed with one sentence, and backs off."""
+    try:
+        return _next_state(outcome, now, rng)
+    except Exception as exc:
+        _LOG.warning("%s: the next state failed: %s: %s", outcome.feed.url,
+                     type(exc).__name__, exc)
+        outcome.error = (f"the answer could not be used ({type(exc).__name__}); "
+                         "it will be tried again later")
+        outcome.fetched = Fetched(outcome.fetched.url, "error", outcome.fetched.final_url,
+                                  error=outcome.error, elapsed_ms=outcome.fetched.elapsed_ms)
+        return _next_state(outcome, now, rng)
+
+
+def _next_state(outcome: FeedOutcome, now: datetime, rng: random.Random) -> FeedState:
     fetched = outcome.fetched
     if outcome.error is not None:
         state = after_failure(outcome.state, fetched, now, outcome.error)

@@ -14,6 +14,7 @@ import feedparser
 
 from monitor.errors import ParseError
 from monitor.model import Article
+from monitor.sources.publisher import drop_echo, is_aggregator, publisher_of, strip_publisher
 from monitor.sources.text import html_to_text
 from monitor.sources.urls import canonical_url
 
@@ -53,7 +54,9 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     channel = parsed.get("feed") or {}
     title = html_to_text(str(channel.get("title") or ""))
     source = name or title or url
-    articles = tuple(_article(entry, feed_url=url, source=source) for entry in entries)
+    aggregator = is_aggregator(url)
+    articles = tuple(_article(entry, feed_url=url, source=source, aggregator=aggregator)
+                     for entry in entries)
     return ParsedFeed(title, articles, warning, _ttl(channel))
 
 
@@ -78,11 +81,21 @@ def _ttl(channel: Mapping[str, Any]) -> int | None:
     return value if value > 0 else None
 
 
-def _article(entry: Mapping[str, Any], *, feed_url: str, source: str) -> Article:
-    link = str(entry.get("link") or "")
-    url = canonical_url(link, base=feed_url) if link else ""
+def _article(entry: Mapping[str, Any], *, feed_url: str, source: str,
+             aggregator: bool = False) -> Article:
+    """One item as an Article; its source is its publisher when the feed names one."""
     title = html_to_text(str(entry.get("title") or ""))
+    origin = entry.get("source") or {}
+    published_by = publisher_of(
+        link=str(entry.get("link") or ""), title=title, aggregator_feed=aggregator,
+        source_title=html_to_text(str(origin.get("title") or "")),
+        source_url=str(origin.get("href") or origin.get("link") or ""))
+    link = published_by.link
+    url = canonical_url(link, base=feed_url) if link else ""
     summary = html_to_text(str(entry.get("summary") or ""))
+    if published_by.publisher:
+        title = strip_publisher(title, published_by.publisher)
+        summary = drop_echo(summary, title, published_by.publisher)
     contents = entry.get("content") or []
     content = "\n".join(html_to_text(str(c.get("value") or "")) for c in contents).strip()
     return Article(
@@ -92,7 +105,7 @@ def _article(entry: Mapping[str, Any], *, feed_url: str, source: str) -> Article
         summary=summary,
         content=content or summary,
         published=_published(entry),
-        source=source,
+        source=published_by.publisher or source,
         feed_url=feed_url,
     )
 

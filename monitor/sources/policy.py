@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from email.utils import parsedate_to_datetime
 
 from monitor.model import FeedState, FeedStatus
+from monitor.wording import clock
 
 JITTER_SHARE = 0.10   # a good feed's wait grows by up to this share of itself
 BACKOFF_SPREAD = 0.25  # a failing feed's wait is cut by up to this share of itself
@@ -115,7 +116,7 @@ def retry_after(headers: Mapping[str, str], now: datetime) -> timedelta | None:
 def _seconds(value: str | None) -> int | None:
     text = (value or "").strip()
     # A huge number is still "a long time"; clamping keeps timedelta from overflowing.
-    return min(int(text), 10**9) if text.isdigit() else None
+    return min(int(text), 10**9) if text.isascii() and text.isdigit() else None  # not "²"
 
 
 def _http_date(value: str) -> datetime | None:
@@ -154,7 +155,7 @@ def feed_health(state: FeedState, now: datetime, threshold: timedelta, *, name: 
 
 def _when(moment: datetime, now: datetime, zone: tzinfo) -> str:
     local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
-    text = local.strftime("%a %d %b %H:%M")
+    text = clock(local, zone)
     return text if local.year == now.astimezone(zone).year else f"{text} {local.year}"
 
 

@@ -50,6 +50,9 @@ def parse_job(job: ParseJob) -> ParseOutcome:
         return parse_feed(job.body, url=job.url, headers=job.headers, name=job.name)
     except ParseError as exc:
         return exc
+    except Exception as exc:  # a parser bug on a hostile body fails this feed only
+        return ParseError(f"the feed could not be parsed ({type(exc).__name__} in the "
+                          "parser); it will be tried again next poll")
 
 
 def _parse_chunk(jobs: Sequence[ParseJob]) -> list[ParseOutcome]:

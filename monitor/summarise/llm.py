@@ -50,6 +50,7 @@ class LLMSummariser:
         cache: MutableMapping[str, str],
         fallback: Summariser,
         transport: httpx.BaseTransport | None = None,
+        proxy: str | None = None,
     ) -> None:
         self.endpoint = chat_url(url)
         self.model = model
@@ -59,8 +60,13 @@ class LLMSummariser:
         self._cache = cache
         self._fallback = fallback
         self._redact = _redactor(api_key)
+        # The proxy is decided by the caller, as for feeds (curl's rules); httpx's own
+        # reading of the environment would differ (it also honours HTTP_PROXY).
         self._client = httpx.Client(
             transport=transport,
+            proxy=proxy,
+            trust_env=False,
+            verify=httpx.create_ssl_context(),  # still honours SSL_CERT_FILE
             timeout=httpx.Timeout(timeout),
             headers=_headers(api_key),
             follow_redirects=False,
@@ -105,6 +111,12 @@ class LLMSummariser:
         if cached is None:
             self._cache[key] = checked  # only answers that passed every check are kept
         return Summary(checked, "llm")
+
+    def ask(self, messages: list[dict[str, str]]) -> str:
+        """One chat completion for `messages`, within this client's limits (timeout, size and
+        call caps, key handling); SummaryError when it fails. `monitor facts` asks through it,
+        so one configured client serves every feature."""
+        return self._ask(messages)
 
     def _ask(self, messages: list[dict[str, str]]) -> str:
         if self.calls >= self.max_calls:

@@ -44,7 +44,7 @@ def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def
 def test_check_passes_a_good_directory(env: Path) -> None:
     result = invoke("rules", "check")
     assert result.exit_code == 0
-    assert result.stdout.strip() == "1 rules, 0 errors, 0 warnings"
+    assert result.stdout.strip() == "1 rule, 0 errors, 0 warnings"
 
 
 def test_check_lists_every_problem_and_exits_1(env: Path) -> None:
@@ -58,11 +58,12 @@ def test_check_lists_every_problem_and_exits_1(env: Path) -> None:
     assert result.exit_code == 1
     bad = str(env / "rules" / "bad.yaml")
     compute = str(env / "rules" / "compute.yaml")
-    errors = result.stderr.splitlines()
+    errors = result.stdout.splitlines()  # findings go to stdout, errors and warnings alike
+    assert result.stderr == ""
     assert f"{bad}:4: term '/(/' in terms of signal group 1: the regular expression does not compile: missing ), unterminated subpattern at position 0" in errors
     assert f"{bad}:6: unknown key 'colour' in the rule; expected one of: channel, description, examples, exclude, fields, id, name, require, seed, signals, threshold" in errors
     assert any(e.startswith(f"{compute}:13: example 'Nothing here' failed: expected match") for e in errors)
-    assert "1 rules, 3 errors" in result.stdout or "errors" in result.stdout
+    assert errors[-1] == "1 rule, 4 errors, 1 warning"
 
 
 def test_check_warnings_alone_exit_0(env: Path) -> None:
@@ -188,3 +189,21 @@ def test_replay_lists_what_a_change_adds_and_drops(env: Path, feed_server: FeedS
     text = invoke("rules", "replay", "--since", "all", "--rules", str(changed)).stdout
     assert "compute: +1 added, -1 dropped, 0 rescored, 1 unchanged" in text
     assert "+     4  Exascale supercomputer switched on" in text
+
+
+def test_check_of_a_missing_directory_gives_a_hint_that_fits_the_command(env: Path) -> None:
+    result = invoke("rules", "check", "nosuchdir")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "nosuchdir: the rules directory does not exist; check the path",
+        "0 rules, 1 error, 0 warnings"]
+
+
+def test_check_without_a_rules_directory_checks_the_shipped_rules(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MONITOR_CONFIG", raising=False)
+    result = invoke("rules", "check")
+    assert result.exit_code == 0
+    assert result.stdout == ("1 rule, 0 errors, 0 warnings (the shipped rules; `monitor init` "
+                             "copies them to edit)\n")

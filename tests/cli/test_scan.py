@@ -54,7 +54,9 @@ def test_json_output_follows_the_contract(env: Path, feed_server: FeedServer,
     assert broken["status"] == "error" and "HTML page" in broken["error"]
     (match,) = doc["matches"]
     assert set(match) == {"uid", "url", "title", "source", "published", "rules", "summary",
-                          "story"}
+                          "story", "facts"}
+    assert match["facts"] == {"power_mw": [], "investment": [], "gpus": [100000], "chips": [],
+                              "companies": ["EU"], "places": [], "status": "announced"}
     assert match["url"] == "https://news.example/eu-ai-gigafactories"
     assert match["published"] == "2026-11-25T14:00:00Z"
     assert match["source"] == "Feed A"
@@ -70,7 +72,7 @@ def test_text_output_lists_matches_and_a_footer(env: Path, feed_server: FeedServ
     assert code == 0
     assert "EU picks sites for AI gigafactories" in out
     assert "Tesla" not in out
-    assert "1 matching articles · 2 feeds: 1 ok, 1 failed" in out
+    assert "1 matching article · 2 feeds: 1 ok, 1 failed" in out
     assert "failed: " + feed_server.url("/broken.xml") in out
     assert "\x1b[" not in out  # no colour codes when piped
 
@@ -121,6 +123,7 @@ def test_a_bad_rule_file_is_one_line_and_exit_1(env: Path) -> None:
     rules.mkdir()
     (rules / "bad.yaml").write_text("id: bad\nthreshold: 2\nsignals:\n  - terms: ['/(/']\n"
                                     "    weight: 3\n", encoding="utf-8")
+    (env / "x.xml").write_bytes(rss([RELEVANT]))
     code, out, err = invoke("scan", "--rules", str(rules), "--feed", "x.xml")
     assert code == 1 and out == ""
     assert err.startswith(f"error: {rules / 'bad.yaml'}:4: term '/(/'")
@@ -131,9 +134,63 @@ def test_a_bad_config_is_one_line_and_exit_1(env: Path) -> None:
     (env / "monitor.toml").write_text("[[feeds]]\nurl = 3\n", encoding="utf-8")
     code, _, err = invoke("scan")
     assert code == 1
-    assert err == f"error: {Path('monitor.toml')}:2: 'url' must be a string\n"
+    assert err == f"error: {Path('monitor.toml')}:2: 'url' in [[feeds]] entry 1 must be a string, not 3\n"
 
 
 def test_usage_errors_exit_2(env: Path) -> None:
     assert invoke("scan", "--since", "soon")[0] == 2
     assert invoke("scan", "--format", "pdf")[0] == 2
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_from_an_empty_folder_the_shipped_rules_apply(env: Path) -> None:
+    feed = Path(__file__).parents[1] / "data" / "docker" / "feed.xml"
+    code, out, err = invoke("scan", "--feed", str(feed), "--no-store", "--format", "json")
+    assert code == 0, err
+    assert [m["rules"][0]["id"] for m in json.loads(out)["matches"]] == ["ai-infrastructure"]
+    assert list(env.iterdir()) == []
+
+
+@pytest.mark.parametrize(("feed", "sentence"), [
+    ("www.hpcwire.com/feed", "www.hpcwire.com/feed: not an http(s) URL, and no such file; did "
+                             "you mean https://www.hpcwire.com/feed?"),
+    ("ftp://x.example/feed", "ftp://x.example/feed: ftp:// is not supported; feeds are read "
+                             "over http(s) or from local files"),
+])
+def test_a_feed_that_is_neither_a_url_nor_a_file_is_a_usage_error(env: Path, feed: str,
+                                                                  sentence: str) -> None:
+    code, out, err = invoke("scan", "--feed", feed, "--no-store")
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1] == f"error: Invalid value for '--feed': {sentence}"
+
+
+def test_feeds_failing_the_same_way_are_one_line_and_a_hint(env: Path, feed_server: FeedServer,
+                                                            rules_dir: Path) -> None:
+    feed_server.routes["/a.xml"] = Route(rss([RELEVANT]))
+    port = closed_port()
+    dead = [f"http://127.0.0.1:{port}/feed{k}" for k in range(4)]
+    args = [a for url in dead for a in ("--feed", url)]
+    code, out, _ = invoke("scan", *args, "--feed", feed_server.url("/a.xml"), "--rules",
+                          str(rules_dir), "--no-store", "--no-full-text")
+    assert code == 0
+    footer = out[out.index("1 matching article"):].splitlines()
+    assert footer == [
+        "1 matching article · 5 feeds: 1 ok, 4 failed",
+        "  failed: 4 of 5 feeds failed the same way: connections fail",
+        "  What to check first: that this machine is online, then its firewall and proxy "
+        "settings.",
+        "  `monitor feeds check` lists each feed with its error."]
+
+
+def test_usage_errors_are_spelled_like_every_error(env: Path) -> None:
+    code, _, err = invoke("scan", "--since", "soon")
+    assert code == 2
+    assert err.splitlines()[-1].startswith("error: Invalid value for --since: 'soon'")
+    assert "Error:" not in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -17,7 +18,20 @@ from hypothesis import strategies as st
 
 from monitor.deliver.mrkdwn import escape, safe_url, shorten
 from monitor.deliver.slack import MessagePart, render_digest
-from monitor.model import Article, Digest, Hit, Item, Match, Section, Story
+from monitor.model import (
+    Article,
+    Digest,
+    Facts,
+    Hit,
+    Item,
+    Match,
+    Money,
+    Project,
+    Section,
+    Story,
+    Totals,
+    Tracker,
+)
 from tests.slack_server import block_errors, slack_len
 
 GOLDEN = Path(__file__).parent.parent / "data" / "slack"
@@ -26,11 +40,13 @@ SINCE = UNTIL - timedelta(days=1)
 LINK = re.compile(r"<([^>]*)>")
 
 
-def item(url: str, title: str, source: str, summary: str = "", terms: tuple[str, ...] = ()) -> Item:
+def item(url: str, title: str, source: str, summary: str = "", terms: tuple[str, ...] = (),
+         facts: Facts | None = None) -> Item:
     hits = tuple(Hit(term=t, field="title", text=t) for t in terms)
     published = UNTIL - timedelta(hours=len(title) % 20, minutes=len(url) % 60)
     article = Article(uid=url, url=url, title=title, published=published, source=source)
-    return Item(article, (Match("ai-infrastructure", 9.0, hits),) if hits else (), summary)
+    return Item(article, (Match("ai-infrastructure", 9.0, hits),) if hits else (), summary,
+                facts)
 
 
 def digest(sections: tuple[Section, ...], notes: tuple[str, ...] = ()) -> Digest:
@@ -48,12 +64,15 @@ def small_digest() -> Digest:
             "100,000 advanced AI chips. Funding comes from InvestAI and national budgets. "
             "Construction of the first site is due to start in 2027.",
             ("AI gigafactories", "AI chips"),
+            Facts(investment=(Money(2e11, "EUR"),), gpus=(100000,),
+                  companies=("European Commission",), status="announced"),
         ),
         (
             item(
                 "https://techdaily.example.org/eu-gigafactories",
                 "Five AI gigafactories",
                 "Tech Daily",
+                facts=Facts(places=("Finland", "Spain"), status="announced"),
             ),
             item(
                 "https://lemonde.example.fr/ia-gigausines",
@@ -80,6 +99,7 @@ def small_digest() -> Digest:
             "Energy Example",
             "A regional utility agreed to supply 1.2 GW to a hyperscale data centre campus.",
             ("hyperscale", "data centre"),
+            Facts(power_mw=(1200.0,), status="announced"),
         ),
     )
     sections = (
@@ -88,6 +108,44 @@ def small_digest() -> Digest:
     )
     notes = ("2 feeds failed: feeds.example.org (HTTP 404), blog.example.net (timed out)",)
     return digest(sections, notes)
+
+
+def week() -> Tracker:
+    """A week in figures with every stage, several currencies and a hostile title."""
+    def project(title: str, url: str, **facts: object) -> Project:
+        return Project(title, url, Facts(**facts))  # type: ignore[arg-type]
+
+    largest = (
+        project("EU launches €200 billion InvestAI fund for AI gigafactories",
+                "https://news.example.com/investai", investment=(Money(2e11, "EUR"),),
+                places=("EU",), status="announced"),
+        project("Meta and Blue Owl close $27bn Hyperion financing",
+                "https://news.example.com/hyperion", power_mw=(5000.0, 2000.0),
+                investment=(Money(2.7e10, "USD"),), places=("Louisiana",),
+                status="under construction"),
+        project("<!channel> *xAI* switches on Colossus 2", "https://news.example.com/colossus",
+                power_mw=(300.0,), gpus=(110000,), places=("Memphis <b>", "Tennessee"),
+                status="operational"),
+        project("India's ₹10,000 crore AI mission", "javascript:alert(1)",
+                investment=(Money(1e11, "INR"),), status="financed"),
+        project("Stargate site in Norway cancelled", "https://news.example.com/norway",
+                power_mw=(230.0,), places=("Narvik", "Norway"), status="cancelled"),
+    )
+    totals = (
+        Totals("announced", projects=3, sites=2, power_mw=1500.0,
+               money=(Money(2e11, "EUR"), Money(1.2e10, "USD")), gpus=50000),
+        Totals("financed", projects=1, sites=0, money=(Money(1e11, "INR"),)),
+        Totals("under construction", projects=1, sites=1, power_mw=5000.0,
+               money=(Money(2.7e10, "USD"),)),
+        Totals("operational", projects=1, sites=1, power_mw=300.0, gpus=110000),
+        Totals("cancelled", projects=1, sites=1, power_mw=230.0),
+        Totals(None, projects=2, sites=0, gpus=18000),
+    )
+    return Tracker(UNTIL - timedelta(days=7), UNTIL, stories=14, totals=totals, largest=largest)
+
+
+def tracker_digest() -> Digest:
+    return dataclasses.replace(small_digest(), tracker=week())
 
 
 def large_digest(count: int = 120) -> Digest:
@@ -146,6 +204,7 @@ def mrkdwn_texts(parts: list[MessagePart]) -> list[str]:
         ("small-bot", small_digest, "bot"),
         ("large-bot", large_digest, "bot"),
         ("large-webhook", large_digest, "webhook"),
+        ("tracker-bot", tracker_digest, "bot"),
     ],
 )
 def test_golden(name: str, make: Any, mode: Any) -> None:
@@ -390,3 +449,98 @@ def test_any_digest_renders_within_limits_and_keeps_every_story(
         for target in LINK.findall(text):
             assert re.match(r"https?://[^|]+\|.", target), target
         assert "**" not in text  # no empty bold title or heading
+
+
+# --- key figures and the week in figures -----------------------------------------------------
+
+
+def test_key_figures_are_escaped_and_stay_in_italics() -> None:
+    facts = Facts(power_mw=(1000.0,), places=("<!channel> *Texas*_", "a|b"), status="announced")
+    story = Story("k", item("https://safe.example.com/k", "Title", "S", "Sum.", ("GPU",), facts))
+    (part,) = render_digest(digest((Section("", (story,)),)), mode="bot")
+    _, figures, summary = part.blocks[2]["text"]["text"].split("\n")
+    assert figures == "_1 GW · &lt;!channel&gt; ∗Texas∗ˍ, a|b · announced_"
+    assert summary == "Sum."
+
+
+def test_a_story_without_facts_or_with_a_stage_alone_has_no_figures_line() -> None:
+    bare = Story("b", item("https://safe.example.com/b", "Bare", "S", "Sum."))
+    staged = Story("s", item("https://safe.example.com/s", "Staged", "S", "Sum.",
+                             facts=Facts(companies=("Nvidia",), status="announced")))
+    (part,) = render_digest(digest((Section("", (bare, staged)),)), mode="bot")
+    texts = [b["text"]["text"] for b in part.blocks if b["type"] == "section"]
+    assert texts == ["*<https://safe.example.com/b|Bare>*\nSum.",
+                     "*<https://safe.example.com/s|Staged>*\nSum."]
+
+
+def test_the_week_in_figures_ends_the_digest() -> None:
+    (part,) = render_digest(tracker_digest(), mode="bot")
+    assert block_errors(list(part.blocks)) is None
+    blocks = part.blocks
+    heading = next(i for i, b in enumerate(blocks)
+                   if b.get("text", {}).get("text", "").startswith("*This week in figures"))
+    assert blocks[heading - 1] == {"type": "divider"}
+    assert blocks[-1]["type"] == "context" and "9 projects from 14 stories" in \
+        blocks[-1]["elements"][0]["text"]
+    largest = blocks[-2]["text"]["text"]
+    assert "&lt;!channel&gt; ∗xAI∗ switches on Colossus 2>" in largest
+    assert "4. India's ₹10,000 crore AI mission: ₹100bn · financed" in largest  # not a link
+    assert "javascript" not in json.dumps(blocks)
+    assert part.text.endswith("• This week in figures · Thu 19 Nov – Thu 26 Nov: announced: "
+                              "3 projects, 2 sites · 1.5 GW · €200bn · $12bn · 50,000 GPUs")
+
+
+def test_a_week_in_figures_with_no_new_story_follows_the_one_line_opening() -> None:
+    quiet = Digest("c", UNTIL, SINCE, UNTIL, (), tracker=week())
+    (part,) = render_digest(quiet, mode="bot")
+    assert part.blocks[0]["text"]["text"].startswith("*AI infrastructure digest · Thu 26 Nov "
+                                                     "2026*: nothing new")
+    assert part.blocks[1] == {"type": "divider"}
+    assert "*Largest*" in part.blocks[-2]["text"]["text"]
+
+
+def test_a_long_digest_keeps_the_week_in_figures_whole_in_its_last_part() -> None:
+    parts = render_digest(dataclasses.replace(large_digest(), tracker=week()), mode="webhook")
+    assert len(parts) > 3
+    last = parts[-1]
+    assert block_errors(list(last.blocks)) is None
+    assert "*Largest*" in json.dumps(last.blocks, ensure_ascii=False)
+    assert "*Largest*" not in json.dumps([p.blocks for p in parts[:-1]], ensure_ascii=False)
+
+
+money_amounts = st.builds(Money, st.floats(0, 1e15, allow_nan=False), any_text)
+
+
+@st.composite
+def trackers(draw: st.DrawFn) -> Tracker:
+    facts = st.builds(
+        Facts,
+        power_mw=st.lists(st.floats(0, 1e7, allow_nan=False), max_size=3).map(tuple),
+        investment=st.lists(money_amounts, max_size=3).map(tuple),
+        gpus=st.lists(st.integers(0, 10**9), max_size=2).map(tuple),
+        places=st.lists(any_text, max_size=4).map(tuple),
+        status=st.sampled_from([None, "announced", "financed", "under construction",
+                                "operational", "cancelled"]),
+    )
+    totals = st.builds(Totals, st.sampled_from([None, "announced", "cancelled"]),
+                       st.integers(0, 10**6), st.integers(0, 10**6),
+                       st.floats(0, 1e9, allow_nan=False), st.lists(money_amounts, max_size=40)
+                       .map(tuple), st.integers(0, 10**12))
+    largest = st.lists(st.builds(Project, any_text, any_text | st.just("https://x.example/a"),
+                                 facts), max_size=5)
+    return Tracker(SINCE, UNTIL, draw(st.integers(0, 10**6)),
+                   tuple(draw(st.lists(totals, max_size=6))), tuple(draw(largest)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trackers(), st.sampled_from(["bot", "webhook"]), st.booleans())
+def test_any_week_in_figures_renders_within_limits(tracker: Tracker, mode: Any,
+                                                   with_stories: bool) -> None:
+    base = small_digest() if with_stories else digest(())
+    parts = render_digest(dataclasses.replace(base, tracker=tracker), mode=mode)
+    for part in parts:
+        assert block_errors(list(part.blocks)) is None
+        assert slack_len(part.text) <= 4000
+    assert "This week in figures" in json.dumps(parts[-1].blocks, ensure_ascii=False)
+    for text in mrkdwn_texts(parts):
+        assert re.search(r"<!(channel|here|everyone)", text) is None

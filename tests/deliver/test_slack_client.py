@@ -7,7 +7,7 @@ import logging
 import socket
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,15 +18,17 @@ from monitor.deliver.slack import MessagePart, render_digest
 from monitor.deliver.slack_client import (
     WEBHOOK_TS,
     BotSender,
+    PartKey,
     RetryPolicy,
     Sender,
+    Sent,
     SlackDeliveryError,
     WebhookSender,
-    send_parts,
 )
+from monitor.deliver.slack_errors import NoHistoryAccess
 from monitor.errors import ConfigError, DeliveryError
 from monitor.model import Article, Digest, Item, Section, Story
-from tests.slack_server import Failure, SlackServer, block_errors
+from tests.slack_server import ALL_SCOPES, Failure, SlackServer, block_errors
 
 FAST = RetryPolicy(retries=2, backoff=0.01, timeout=5)
 ONE_RETRY = RetryPolicy(retries=1, backoff=0.01, timeout=5)
@@ -73,104 +75,155 @@ def webhook(slack: SlackServer, policy: RetryPolicy = FAST) -> WebhookSender:
 SENDERS: dict[str, Callable[[SlackServer, RetryPolicy], Sender]] = {"bot": bot, "webhook": webhook}
 
 
-def test_bot_posts_every_part_and_threads_replies(slack: SlackServer) -> None:
+def key(index: int = 1) -> PartKey:
+    return PartKey(7, f"k7:{index}")
+
+
+def post(sender: Sender, parts: list[MessagePart], channel: str) -> list[Sent]:
+    """Every part in order, replies threaded under part 1 (as the outbox does)."""
+    done: list[Sent] = []
+    for p in parts:
+        thread = done[0].ts if p.thread and done else None
+        done.append(sender.send(p, channel=channel, thread_ts=thread, key=key(p.index)))
+        channel = done[0].channel_id or channel
+    return done
+
+
+def test_bot_posts_every_part_threads_replies_and_tags_each_with_metadata(
+    slack: SlackServer,
+) -> None:
     parts = render_digest(digest(20), mode="bot")
     assert len(parts) > 2
-    done = send_parts(bot(slack), parts, channel="#ai-infra")
+    done = post(bot(slack), parts, "#ai-infra")
     posted = slack.messages
-    assert [m.ts for m in posted] == [done[p.index] for p in parts]
-    assert {m.channel for m in posted} == {"C0AIINFRA"}
+    assert [m.ts for m in posted] == [d.ts for d in done]
+    assert {m.channel for m in posted} == {"C0AIINFRA"} and done[0].channel_id == "C0AIINFRA"
+    assert [m.requested for m in posted[1:]] == ["C0AIINFRA"] * (len(posted) - 1)
     assert posted[0].thread_ts is None
     assert {m.thread_ts for m in posted[1:]} == {posted[0].ts}
     assert {(m.unfurl_links, m.unfurl_media) for m in posted} == {(False, False)}
     assert [m.blocks for m in posted] == [list(p.blocks) for p in parts]
     assert [m.text for m in posted] == [p.text for p in parts]
+    assert posted[1].metadata == {"event_type": "monitor_digest_part",
+                                  "event_payload": {"digest_id": 7, "part_key": "k7:2"}}
+    assert done[0].scopes == ALL_SCOPES
 
 
 def test_webhook_posts_every_part_in_order(slack: SlackServer) -> None:
     parts = render_digest(digest(20), mode="webhook")
-    done = send_parts(webhook(slack), parts, channel="ignored")
-    assert set(done.values()) == {WEBHOOK_TS}
+    done = post(webhook(slack), parts, "ignored")
+    assert {d.ts for d in done} == {WEBHOOK_TS}
     assert [m.text for m in slack.messages] == [p.text for p in parts]
     assert {(m.via, m.unfurl_links, m.unfurl_media) for m in slack.messages} == {
         ("webhook", False, False)
     }
 
 
-def test_send_parts_resumes_without_reposting(slack: SlackServer) -> None:
+def test_find_a_part_by_its_metadata_in_the_channel_and_in_the_thread(
+    slack: SlackServer,
+) -> None:
+    sender = bot(slack)
     parts = [part(1, 3), part(2, 3, thread=True), part(3, 3, thread=True)]
-    recorded: list[tuple[int, str]] = []
-    done = send_parts(
-        bot(slack),
-        parts,
-        channel="ai-infra",
-        sent={1: "111.000001"},
-        on_sent=lambda p, ts: recorded.append((p.index, ts)),
-    )
-    assert [m.text for m in slack.messages] == ["part 2", "part 3"]
-    assert {m.thread_ts for m in slack.messages} == {"111.000001"}
-    assert recorded == [(2, slack.messages[0].ts), (3, slack.messages[1].ts)]
-    assert done == {1: "111.000001", 2: slack.messages[0].ts, 3: slack.messages[1].ts}
+    done = post(sender, parts, "ai-infra")
+    around = datetime.fromtimestamp(float(done[0].ts), UTC)
+    assert sender.find(key(1), channel="ai-infra", thread_ts=None,
+                       around=around) == Sent(done[0].ts, "C0AIINFRA")
+    assert sender.find(key(3), channel="C0AIINFRA", thread_ts=done[0].ts,
+                       around=around) == Sent(done[2].ts, "C0AIINFRA")
+    assert sender.find(key(4), channel="C0AIINFRA", thread_ts=done[0].ts, around=around) is None
+    # outside the window around the attempt, it is not looked for
+    assert sender.find(key(1), channel="C0AIINFRA", thread_ts=None,
+                       around=around + timedelta(hours=2)) is None
+    assert sender.find(key(1), channel="#nowhere", thread_ts=None, around=around) is None
 
 
-def test_send_parts_stops_at_the_first_failure(slack: SlackServer) -> None:
-    recorded: list[int] = []
-    slack.script(Failure(200, "invalid_blocks"), times=1)
-    with pytest.raises(SlackDeliveryError):
-        send_parts(
-            bot(slack),
-            [part(1, 2), part(2, 2, thread=True)],
-            channel="ai-infra",
-            on_sent=lambda p, ts: recorded.append(p.index),
-        )
-    assert recorded == [] and slack.messages == []
+def test_find_pages_through_a_busy_channel(slack: SlackServer) -> None:
+    client = WebClient(token=slack.token, base_url=slack.api_url)
+    sender = bot(slack)
+    sent = sender.send(part(), channel="C0AIINFRA", thread_ts=None, key=key(1))
+    for n in range(450):  # newer messages: the part is on the third page
+        client.chat_postMessage(channel="C0AIINFRA", text=f"chatter {n}")
+    around = datetime.fromtimestamp(float(sent.ts), UTC)
+    assert sender.find(key(1), channel="C0AIINFRA", thread_ts=None, around=around) == Sent(sent.ts, "C0AIINFRA")
+    assert slack.calls("conversations.history") == 3
+
+
+def test_find_without_the_history_scope_says_delivery_is_at_least_once() -> None:
+    with SlackServer(scopes=ALL_SCOPES - {"channels:history"}) as slack:
+        sender = bot(slack)
+        sender.send(part(), channel="C0AIINFRA", thread_ts=None, key=key(1))
+        with pytest.raises(NoHistoryAccess) as caught:
+            sender.find(key(1), channel="C0AIINFRA", thread_ts=None, around=NOW)
+    assert str(caught.value).startswith(
+        "The bot may not read the history of C0AIINFRA (it lacks channels:history): "
+        "delivery there is at-least-once until the scope is granted")
+
+
+def test_find_by_name_without_channels_read_says_delivery_is_at_least_once() -> None:
+    with (SlackServer(scopes=ALL_SCOPES - {"channels:read"}) as slack,
+          pytest.raises(NoHistoryAccess) as caught):
+        bot(slack).find(key(1), channel="#ai-infra", thread_ts=None, around=NOW)
+    assert "(it lacks channels:read)" in str(caught.value)
 
 
 @pytest.mark.parametrize("kind", SENDERS)
-def test_rate_limit_then_success_honours_retry_after(slack: SlackServer, kind: str) -> None:
+def test_a_short_rate_limit_is_waited_out(slack: SlackServer, kind: str) -> None:
     slack.rate_limit(times=1, retry_after=1)
     start = time.monotonic()
-    ts = SENDERS[kind](slack, FAST).send(part(), channel="ai-infra", thread_ts=None)
+    sent = SENDERS[kind](slack, FAST).send(part(), channel="ai-infra", thread_ts=None,
+                                           key=key())
     assert time.monotonic() - start >= 1.0
-    assert ts == slack.messages[0].ts if kind == "bot" else ts == WEBHOOK_TS
+    assert sent.ts == (slack.messages[0].ts if kind == "bot" else WEBHOOK_TS)
     assert len(slack.requests) == 2 and len(slack.messages) == 1
 
 
 @pytest.mark.parametrize("kind", SENDERS)
-@pytest.mark.parametrize("trouble", ["500", "502", "503", "drop"])
-def test_transient_trouble_then_success(slack: SlackServer, kind: str, trouble: str) -> None:
-    if trouble == "drop":
-        slack.drop_connection(times=2)
-    else:
-        slack.server_error(times=2, status=int(trouble))
-    SENDERS[kind](slack, FAST).send(part(), channel="ai-infra", thread_ts=None)
-    assert len(slack.requests) == 3 and len(slack.messages) == 1
-
-
-@pytest.mark.parametrize("kind", SENDERS)
-def test_rate_limited_after_retries_is_transient(slack: SlackServer, kind: str) -> None:
-    slack.rate_limit(times=2, retry_after=0)
+def test_a_long_retry_after_is_not_waited_out_here(slack: SlackServer, kind: str) -> None:
+    slack.rate_limit(times=1, retry_after=120)
+    start = time.monotonic()
     with pytest.raises(SlackDeliveryError) as caught:
-        SENDERS[kind](slack, ONE_RETRY).send(part(), channel="ai-infra", thread_ts=None)
-    assert caught.value.transient
-    assert str(caught.value) == (
-        "Slack kept rate-limiting the digest after 1 retries: it will be sent on a later run."
-    )
-    assert len(slack.requests) == 2
+        SENDERS[kind](slack, FAST).send(part(), channel="ai-infra", thread_ts=None, key=key())
+    assert time.monotonic() - start < 5
+    assert caught.value.transient and not caught.value.uncertain
+    assert caught.value.retry_after == 120
+    assert str(caught.value) == "Slack is rate-limiting the bot: the digest goes on after 120 s."
 
 
 @pytest.mark.parametrize("kind", SENDERS)
-def test_server_error_after_retries_is_transient(slack: SlackServer, kind: str) -> None:
-    slack.server_error(times=3, status=503)
+@pytest.mark.parametrize("trouble", ["500", "502", "503", "drop", "accept-drop", "accept-500"])
+def test_a_post_is_never_retried_blindly(slack: SlackServer, kind: str, trouble: str) -> None:
+    accept = trouble.startswith("accept")
+    status = 200 if trouble.endswith("drop") else int(trouble.split("-")[-1])
+    slack.script(Failure(status, "internal_error" if status != 200 else "",
+                         drop=trouble.endswith("drop"), accept=accept))
     with pytest.raises(SlackDeliveryError) as caught:
-        SENDERS[kind](slack, FAST).send(part(), channel="ai-infra", thread_ts=None)
-    assert caught.value.transient and caught.value.code == "503"
-    assert str(caught.value).startswith("Slack answered HTTP 503 after 2 retries: ")
-    assert len(slack.requests) == 3
+        SENDERS[kind](slack, FAST).send(part(), channel="ai-infra", thread_ts=None, key=key())
+    assert caught.value.transient and caught.value.uncertain
+    assert len(slack.requests) == 1  # one request: Slack may have the message
+    assert len(slack.messages) == (1 if accept else 0)
+
+
+def test_a_timeout_after_slack_accepted_is_uncertain(slack: SlackServer) -> None:
+    slack.script(Failure(accept=True, pause=3))
+    quick = RetryPolicy(retries=2, backoff=0.01, timeout=1)
+    with pytest.raises(SlackDeliveryError) as caught:
+        bot(slack, quick).send(part(), channel="ai-infra", thread_ts=None, key=key())
+    assert caught.value.uncertain and str(caught.value).startswith("The answer from Slack at ")
+    assert len(slack.messages) == 1 and len(slack.requests) == 1
+
+
+def test_reads_are_retried(slack: SlackServer) -> None:
+    sender = bot(slack)
+    sent = sender.send(part(), channel="C0AIINFRA", thread_ts=None, key=key())
+    slack.script(Failure(503, "service_unavailable", method="conversations.history"))
+    slack.script(Failure(drop=True, method="conversations.history"))
+    around = datetime.fromtimestamp(float(sent.ts), UTC)
+    assert sender.find(key(), channel="C0AIINFRA", thread_ts=None, around=around) == Sent(sent.ts, "C0AIINFRA")
+    assert slack.calls("conversations.history") == 3
 
 
 @pytest.mark.parametrize("kind", SENDERS)
-def test_unreachable_is_transient(kind: str) -> None:
+def test_unreachable_is_transient_and_names_the_right_variable(kind: str) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -181,10 +234,13 @@ def test_unreachable_is_transient(kind: str) -> None:
         else WebhookSender(f"http://127.0.0.1:{port}/services/T/B/X", policy=ONE_RETRY)
     )
     with pytest.raises(SlackDeliveryError) as caught:
-        sender.send(part(), channel="ai-infra", thread_ts=None)
-    assert caught.value.transient
-    assert str(caught.value).startswith(f"Could not reach Slack at 127.0.0.1:{port} (")
-    assert str(caught.value).endswith("check the network, the proxy settings or SLACK_API_URL.")
+        sender.send(part(), channel="ai-infra", thread_ts=None, key=key())
+    assert caught.value.transient and not caught.value.uncertain
+    where = "Slack" if kind == "bot" else "the Slack incoming webhook"
+    variable = "SLACK_API_URL" if kind == "bot" else "SLACK_WEBHOOK_URL"
+    assert str(caught.value) == (
+        f"Could not reach {where} at 127.0.0.1:{port} (Connection refused): check the "
+        f"network, the proxy settings or {variable}; the digest will be sent on a later run.")
 
 
 def oversized() -> MessagePart:
@@ -228,8 +284,8 @@ def too_long() -> MessagePart:
             None,
             "ai-infra",
             part,
-            "The Slack bot token lacks the chat:write scope "
-            "(missing_scope): add the scope to the app and reinstall it.",
+            "The Slack bot token lacks the chat:write scope (missing_scope): add it to the app "
+            "(slack/manifest.yaml lists every scope) and reinstall the app.",
         ),
         (
             None,
@@ -246,7 +302,7 @@ def too_long() -> MessagePart:
             "#outside",
             part,
             "The bot is not a member of #outside (not_in_channel): "
-            "invite it with /invite @monitor-bot.",
+            "invite it with /invite @<the bot's name> (`monitor slack check` shows it).",
         ),
         (
             None,
@@ -277,7 +333,7 @@ def too_long() -> MessagePart:
             None,
             "ai-infra",
             part,
-            "Slack refused the message (weird_error): look the code up at "
+            "Slack refused the request (weird_error): look the code up at "
             "https://docs.slack.dev/reference/methods/chat.postMessage and fix the cause.",
         ),
     ],
@@ -294,7 +350,7 @@ def test_bot_permanent_errors_are_one_sentence(
         slack.api_error(setup)
     sender = BotSender(slack.token if token is None else token, base_url=slack.api_url, policy=FAST)
     with pytest.raises(SlackDeliveryError) as caught:
-        sender.send(message(), channel=channel, thread_ts=None)
+        sender.send(message(), channel=channel, thread_ts=None, key=key())
     assert str(caught.value) == expected
     assert not caught.value.transient
     assert isinstance(caught.value, DeliveryError)
@@ -362,14 +418,14 @@ def test_webhook_permanent_errors_are_one_sentence(
     else:
         slack.script(failure)
     with pytest.raises(SlackDeliveryError) as caught:
-        WebhookSender(url, policy=FAST).send(part(), channel="x", thread_ts=None)
+        WebhookSender(url, policy=FAST).send(part(), channel="x", thread_ts=None, key=key())
     assert str(caught.value) == expected
     assert not caught.value.transient
 
 
 def test_webhook_rejects_oversized_blocks_like_slack(slack: SlackServer) -> None:
     with pytest.raises(SlackDeliveryError) as caught:
-        webhook(slack).send(oversized(), channel="x", thread_ts=None)
+        webhook(slack).send(oversized(), channel="x", thread_ts=None, key=key())
     assert caught.value.code == "invalid_blocks" and not caught.value.transient
 
 
@@ -394,16 +450,16 @@ def test_secrets_stay_out_of_errors_and_logs(
     for sender in senders:
         slack.drop_connection(times=2)
         with pytest.raises(SlackDeliveryError) as caught:
-            sender.send(part(), channel="ai-infra", thread_ts=None)
+            sender.send(part(), channel="ai-infra", thread_ts=None, key=key())
         errors.append(str(caught.value))
     for sender in senders[:2]:
         with pytest.raises(SlackDeliveryError) as caught:
-            sender.send(part(), channel="ai-infra", thread_ts=None)
+            sender.send(part(), channel="ai-infra", thread_ts=None, key=key())
         errors.append(str(caught.value))
     seen = caplog.text + "\n".join(errors)
     for secret in ("xoxb-wrong-s3cr3t", slack.token, "n0t-th1s-0ne", slack.state.webhook_path):
         assert secret not in seen
-    assert len(slack.requests) == 10  # the drops really were retried, and then reported
+    assert len(slack.requests) == 6  # one drop for each post (never retried blindly), then 2
 
 
 def section(text: str) -> dict[str, Any]:
@@ -458,3 +514,23 @@ def test_fake_slack_takes_form_posts_with_the_token_in_the_body(slack: SlackServ
     assert (posted.channel, posted.text, posted.blocks) == ("C0AIINFRA", "hi", [section("hello")])
     assert response["ts"] == posted.ts
     assert client.api_call("auth.test", params={"token": slack.token})["user"] == "monitor-bot"
+
+
+def test_a_name_among_too_many_channels_is_not_taken_for_a_missing_channel(
+        slack: SlackServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.deliver.slack_reads as reads
+
+    monkeypatch.setattr(reads, "MAX_PAGES", 1)
+    slack.state.channels |= {f"extra-{n}": f"C0EXTRA{n:02d}" for n in range(1500)}
+    with pytest.raises(SlackDeliveryError) as caught:
+        bot(slack).reader.channel("#nowhere")
+    assert caught.value.transient and "set slack_channel to the channel's id" in str(caught.value)
+
+
+def test_the_fake_answers_permalinks_for_posted_messages(slack: SlackServer) -> None:
+    sent = bot(slack).send(part(), channel="ai-infra", thread_ts=None, key=key())
+    client = WebClient(token=slack.token, base_url=slack.api_url)
+    link = client.chat_getPermalink(channel="C0AIINFRA", message_ts=sent.ts)["permalink"]
+    assert link == f"https://test.slack.example/archives/C0AIINFRA/p{sent.ts.replace('.', '')}"
+    with pytest.raises(SlackApiError):
+        client.chat_getPermalink(channel="C0AIINFRA", message_ts="1.000001")

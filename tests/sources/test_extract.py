@@ -203,13 +203,14 @@ async def _fetch(server: FeedServer, path: str, *, guard: AddressGuard | None = 
         return await fetch_page(fetcher, server.url(path), guard=guard)
 
 
-def _guard(**names: list[str]) -> AddressGuard:
-    return AddressGuard({"127.0.0.1"}, FakeResolver(names))
+def _guard(server: FeedServer | None = None, **names: list[str]) -> AddressGuard:
+    """Lets the server's own origin through, as if it served a configured feed."""
+    return AddressGuard({server.url("/")} if server else set(), FakeResolver(names))
 
 
 async def test_fetch_a_news_page(feed_server: FeedServer) -> None:
     feed_server.routes["/news"] = Route(NEWS, content_type="text/html; charset=utf-8", gzip=True)
-    page = await _fetch(feed_server, "/news", guard=_guard())
+    page = await _fetch(feed_server, "/news", guard=_guard(feed_server))
     assert page.error is None
     assert page.title == expected("news")["title"] and page.source == "The Grid Ledger"
     assert "sold out for cheap electricity" not in page.text
@@ -264,7 +265,7 @@ async def test_a_huge_page_hits_the_size_cap(feed_server: FeedServer) -> None:
 async def test_a_redirect_to_a_private_address_is_refused_before_the_hop(
         feed_server: FeedServer) -> None:
     feed_server.routes["/go"] = Route(status=302, redirect="http://intranet.test/admin")
-    guard = _guard(**{"intranet.test": ["10.0.0.1"]})
+    guard = _guard(feed_server, **{"intranet.test": ["10.0.0.1"]})
     page = await _fetch(feed_server, "/go", guard=guard)
     assert page.error == "refused http://intranet.test/admin: its host resolves to 10.0.0.1, " \
                          "a private address"
@@ -274,7 +275,7 @@ async def test_a_redirect_to_a_private_address_is_refused_before_the_hop(
 async def test_a_redirect_to_cloud_metadata_is_refused(feed_server: FeedServer) -> None:
     feed_server.routes["/go"] = Route(status=301,
                                       redirect="http://169.254.169.254/latest/meta-data/")
-    page = await _fetch(feed_server, "/go", guard=_guard())
+    page = await _fetch(feed_server, "/go", guard=_guard(feed_server))
     assert "169.254.169.254 is the cloud metadata address" in (page.error or "")
 
 
@@ -283,11 +284,11 @@ async def test_a_redirect_to_another_loopback_host_never_reaches_it(
     with FeedServer("127.0.0.3").serve() as other:
         other.routes["/secret"] = Route(NEWS, content_type="text/html")
         feed_server.routes["/go"] = Route(status=302, redirect=other.url("/secret"))
-        page = await _fetch(feed_server, "/go", guard=_guard())
+        page = await _fetch(feed_server, "/go", guard=_guard(feed_server))
         assert "127.0.0.3 is a loopback address" in (page.error or "")
         assert other.requests == []
         # The same page is read when its host is one the configuration allows.
-        allowed = AddressGuard({"127.0.0.1", "127.0.0.3"}, FakeResolver({}))
+        allowed = AddressGuard({feed_server.url("/"), other.url("/")}, FakeResolver({}))
         assert (await _fetch(feed_server, "/go", guard=allowed)).error is None
         assert len(other.requests) == 1
 

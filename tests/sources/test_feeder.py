@@ -65,10 +65,13 @@ async def test_a_slow_feed_holds_up_only_itself() -> None:
     feeder.close()
 
 
-async def test_a_fetch_that_raises_stops_the_batches() -> None:
+async def test_a_fetch_that_raises_fails_only_its_feed(caplog: pytest.LogCaptureFixture) -> None:
     broken = "https://feeds.example/3"
     feeder = Feeder(FakeFetcher(broken=broken), _requests(5), batch=5, wait=1.0,
                     window=5)
-    with pytest.raises(RuntimeError, match="a bug"):
-        await feeder.batch()
+    batch = dict(await feeder.batch())
     feeder.close()
+    assert sorted(batch) == [0, 1, 2, 3, 4]
+    assert [i for i, f in batch.items() if f.status != "ok"] == [3]
+    assert batch[3].error == "the feed could not be fetched (RuntimeError); it will be retried"
+    assert "RuntimeError: a bug" in caplog.text

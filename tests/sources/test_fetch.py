@@ -190,3 +190,29 @@ async def test_cookies_are_neither_kept_nor_sent(feed_server: FeedServer) -> Non
         await fetcher.fetch(feed_server.url("/set"))
         await fetcher.fetch(feed_server.url("/next"))
     assert "cookie" not in feed_server.hits("/next")[0].headers
+
+
+async def test_validators_that_are_not_valid_header_values_are_not_sent(
+        feed_server: FeedServer) -> None:
+    feed_server.routes["/feed"] = Route(FEED, etag='"v2"')
+    result = await fetch(feed_server, "/feed", etag='"v1"\r\nX-Injected: 1',
+                         last_modified="Wed, 25 Nov 2026 10:00:00 GMT\n")
+    assert result.status == "ok" and result.headers["etag"] == '"v2"'
+    headers = feed_server.hits("/feed")[0].headers
+    assert "x-injected" not in headers and "if-none-match" not in headers
+    assert "if-modified-since" not in headers
+
+
+async def test_a_user_agent_with_a_line_break_is_never_written(feed_server: FeedServer) -> None:
+    feed_server.routes["/feed"] = Route(FEED)
+    settings = FetchSettings(timeout=2.0, user_agent="monitor\r\nX-Injected: 1")
+    result = await fetch(feed_server, "/feed", settings)
+    assert result.status == "error" and "check fetch.user_agent" in (result.error or "")
+    assert feed_server.requests == []
+
+
+async def test_status_codes_http_does_not_have_are_errors(feed_server: FeedServer) -> None:
+    feed_server.routes["/feed"] = Route(FEED, status=999)
+    result = await fetch(feed_server, "/feed")
+    assert result.status == "error" and "status 999, which HTTP does not have" in (
+        result.error or "")

@@ -19,7 +19,7 @@ from monitor.sources.guard import (
     SystemResolver,
     non_public,
     numeric_address,
-    pinned_transport,
+    origin,
     shown_url,
 )
 from tests.fakes import FakeResolver
@@ -61,6 +61,14 @@ DECISIONS = [
     ("http://[::ffff:127.0.0.1]/", "127.0.0.1 is a loopback address"),
     ("http://[::ffff:a00:1]/", "10.0.0.1 is a private address"),
     ("http://[64:ff9b::a00:1]/", "10.0.0.1 is a private address"),
+    ("http://[64:ff9b:1::a00:1]/", "is a local-use NAT64 address"),
+    ("http://[64:ff9b:1:808:8:800::]/", "is a local-use NAT64 address"),
+    ("http://[2002:a00:1::1]/", "10.0.0.1 is a private address"),          # 6to4
+    ("http://[2002:7f00:1::]/", "127.0.0.1 is a loopback address"),
+    ("http://[2002:a9fe:a9fe::]/", "169.254.169.254 is the cloud metadata"),
+    ("http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/", "10.0.0.1 is a private address"),  # Teredo
+    ("http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "127.0.0.1 is a loopback address"),
+    ("http://[2002:808:808::1]/", None),                                     # 6to4 of 8.8.8.8
     ("http://2130706433/", "127.0.0.1 is a loopback address"),
     ("http://0x7f.1/", "127.0.0.1 is a loopback address"),
     ("http://0177.0.0.1/", "127.0.0.1 is a loopback address"),
@@ -119,28 +127,70 @@ async def test_literal_addresses_never_reach_the_resolver(url: str) -> None:
     assert resolver.calls == []
 
 
+FEED = "http://127.0.0.1:8080/feed.xml"
+INTRANET = "https://feeds.intranet.example/rss"
+
+
 @pytest.mark.parametrize(("allowed", "url", "passes"), [
-    ({"127.0.0.1"}, "http://127.0.0.1:8080/feed.xml", True),
-    ({"127.0.0.1"}, "http://127.0.0.1:9999/other-port", True),
-    ({"feeds.intranet.example"}, "https://Feeds.Intranet.Example./rss", True),
-    ({"FEEDS.INTRANET.EXAMPLE"}, "https://feeds.intranet.example/rss", True),
-    ({"::1"}, "http://[::1]:8000/feed", True),
-    ({"127.0.0.1"}, "http://127.0.0.2/", False),        # another loopback host
-    ({"127.0.0.1"}, "http://2130706433/", False),       # the same address, spelled otherwise
-    ({"127.0.0.1"}, "http://localhost/", False),
-    ({"feeds.intranet.example"}, "http://intranet.example/", False),
-    ({"feeds.intranet.example"}, "file://feeds.intranet.example/etc/passwd", False),
+    ({FEED}, "http://127.0.0.1:8080/other/path", True),
+    ({INTRANET}, "https://Feeds.Intranet.Example.:443/rss2", True),
+    ({INTRANET.upper().replace("HTTPS", "https")}, "https://feeds.intranet.example/rss", True),
+    ({"http://[::1]:8000/feed"}, "http://[::1]:8000/other", True),
+    ({("http", "127.0.0.1", 8080)}, "http://127.0.0.1:8080/", True),
+    ({FEED}, "http://127.0.0.1:9999/other-port", False),   # another port of the feed's host
+    ({FEED}, "https://127.0.0.1:8080/", False),            # another scheme
+    ({FEED}, "http://127.0.0.1/", False),                  # port 80, not 8080
+    ({FEED}, "http://127.0.0.2:8080/", False),             # another loopback host
+    ({FEED}, "http://2130706433:8080/", False),            # the same address, spelled otherwise
+    ({FEED}, "http://localhost:8080/", False),
+    ({INTRANET}, "http://feeds.intranet.example/rss", False),
+    ({INTRANET}, "https://intranet.example/", False),
+    ({INTRANET}, "file://feeds.intranet.example/etc/passwd", False),
 ])
-async def test_configured_feed_hosts_are_allowed(allowed: set[str], url: str,
-                                                 passes: bool) -> None:
+async def test_configured_feed_origins_are_allowed(allowed: set[str], url: str,
+                                                   passes: bool) -> None:
     resolver = FakeResolver({**NAMES, "feeds.intranet.example": ["10.9.9.9"]})
     guard = AddressGuard(allowed, resolver)
     if passes:
         await guard(url)
-        assert resolver.calls == []  # an allowed host needs no lookup before the request
+        assert resolver.calls == []  # an allowed origin needs no lookup before the request
     else:
         with pytest.raises(BlockedURLError):
             await guard(url)
+
+
+def test_origins_fill_in_the_default_port() -> None:
+    assert origin("https://Example.org./feed") == ("https", "example.org", 443)
+    assert origin("http://[::1]/") == ("http", "::1", 80)
+    assert origin("ftp://example.org/") is None and origin("http://[::1/") is None
+
+
+async def test_connections_to_a_feeds_host_and_port_skip_the_check() -> None:
+    guard = AddressGuard({INTRANET}, FakeResolver({"feeds.intranet.example": ["10.9.9.9"]}))
+    assert await guard.addresses("feeds.intranet.example", 443) == ["10.9.9.9"]
+    with pytest.raises(BlockedURLError, match=r"10\.9\.9\.9, a private address"):
+        await guard.addresses("feeds.intranet.example", 8443)
+
+
+@pytest.mark.parametrize(("url", "refusal"), [
+    ("http://only-the-proxy.example/a", None),          # not a name here: the proxy's to resolve
+    ("https://news.example/a", None),
+    ("http://intranet.example/", "resolves to 10.0.0.1, a private address"),
+    ("http://localhost:8080/", "resolves to 127.0.0.1, a loopback address"),
+    ("http://10.1.2.3/", "10.1.2.3 is a private address"),
+    ("http://[::1]/", "::1 is a loopback address"),
+    ("http://169.254.169.254/latest/", "the cloud metadata address"),
+    ("http://[2002:a00:1::1]/", "10.0.0.1 is a private address"),
+    ("ftp://only-the-proxy.example/", "not ftp:"),
+])
+async def test_decisions_through_a_proxy(url: str, refusal: str | None) -> None:
+    guard = AddressGuard(set(), FakeResolver({**NAMES}))
+    if refusal is None:
+        await guard(url, proxied=True)
+        return
+    with pytest.raises(BlockedURLError) as caught:
+        await guard(url, proxied=True)
+    assert refusal in str(caught.value)
 
 
 async def test_a_resolver_failure_is_a_refusal() -> None:
@@ -214,12 +264,16 @@ def third_host() -> Iterator[FeedServer]:
 PAGE = b"<html><body><p>hello</p></body></html>"
 
 
+async def _nothing() -> None:
+    """A per-hop check that lets everything through: the connection must still refuse."""
+
+
 async def test_pinned_connections_follow_the_checked_answer(other_host: FeedServer) -> None:
     other_host.routes["/page"] = Route(PAGE, content_type="text/html")
     resolver = FakeResolver({"news.test": ["127.0.0.2"]})
-    guard = AddressGuard({"news.test"}, resolver)
-    async with Fetcher(FAST, transport=pinned_transport(guard)) as fetcher:
-        result = await fetcher.fetch(f"http://news.test:{other_host.port}/page", guard=guard)
+    guard = AddressGuard({f"http://news.test:{other_host.port}/feed"}, resolver)
+    async with Fetcher(FAST, guard=guard) as fetcher:
+        result = await fetcher.fetch(f"http://news.test:{other_host.port}/page")
     assert result.status == "ok" and result.body == PAGE
     assert resolver.calls == ["news.test"]  # the name was resolved once, by the connection
     assert other_host.hits("/page")[0].headers["host"] == f"news.test:{other_host.port}"
@@ -230,21 +284,26 @@ async def test_dns_rebinding_is_refused_at_connect(third_host: FeedServer) -> No
     # The first answer (checked before the request) is public; the second (at connect) is not.
     resolver = FakeResolver({"rebind.test": [[PUBLIC], ["127.0.0.3"]]})
     guard = AddressGuard(set(), resolver)
-    async with Fetcher(FAST, transport=pinned_transport(guard)) as fetcher:
-        result = await fetcher.fetch(f"http://rebind.test:{third_host.port}/page", guard=guard)
+    async with Fetcher(FAST, guard=guard) as fetcher:
+        result = await fetcher.fetch(f"http://rebind.test:{third_host.port}/page")
     assert result.status == "error"
     assert "resolves to 127.0.0.3, a loopback address" in (result.error or "")
     assert resolver.calls == ["rebind.test", "rebind.test"]
     assert third_host.requests == []
 
 
-async def test_pinning_refuses_a_redirect_even_without_a_guard(
+async def test_pinning_refuses_a_redirect_the_check_let_through(
         feed_server: FeedServer, third_host: FeedServer) -> None:
     third_host.routes["/secret"] = Route(PAGE, content_type="text/html")
     feed_server.routes["/go"] = Route(status=302, redirect=third_host.url("/secret"))
-    guard = AddressGuard({"127.0.0.1"}, FakeResolver({}))
-    async with Fetcher(FAST, transport=pinned_transport(guard)) as fetcher:
-        result = await fetcher.fetch(feed_server.url("/go"))   # no per-hop guard here
+    guard = AddressGuard({feed_server.url("/go")}, FakeResolver({}))
+    async with Fetcher(FAST, guard=guard) as fetcher:
+        result = await fetcher.fetch(feed_server.url("/go"), guard=lambda url: _nothing())
     assert result.status == "error" and "127.0.0.3 is a loopback address" in (result.error or "")
     assert len(feed_server.hits("/go")) == 1 and third_host.requests == []
 
+
+
+def test_a_bare_host_is_not_an_origin() -> None:
+    with pytest.raises(ValueError, match="not an http"):
+        AddressGuard({"127.0.0.1"}, FakeResolver({}))
