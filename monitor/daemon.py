@@ -151,8 +151,9 @@ class Service:
         done = retention.prune(self.store, now, keep,
                                keep_going=lambda: not self.halt.wait(RETENTION_PAUSE))
         event(log, "retention.done", articles=done.articles, matches=done.matches,
-              posted=done.posted, digests=done.digests, pages=done.pages, batches=done.batches,
-              longest_ms=round(done.longest * 1000), finished=not self.halt.is_set())
+              facts=done.facts, posted=done.posted, digests=done.digests, pages=done.pages,
+              batches=done.batches, longest_ms=round(done.longest * 1000),
+              finished=not self.halt.is_set())
 
     def reload(self) -> None:
         """Pick up edited rules (and, on SIGHUP, the config); keep the last good ones."""

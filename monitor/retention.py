@@ -1,7 +1,7 @@
 """Retention: old articles and matches go, so the store stays the same size year after year.
 
 Once a day the leading run removes what it first saw more than `retention` ago (180 days
-by default), unless something still needs it:
+by default), with its matches and stated facts, unless something still needs it:
 - an article its feed still lists (gone from the store, it would come back as news);
 - an article of a pending digest (its outbox parts and `posted` rows are waiting);
 - an article of an open story: one posted to a channel within the retention window, so
@@ -25,7 +25,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.schema import articles, digest_parts, digests, feeds, matches, pages, posted
+from monitor.schema import (
+    articles,
+    digest_parts,
+    digests,
+    facts,
+    feeds,
+    matches,
+    pages,
+    posted,
+)
 from monitor.store import Store
 
 BATCH = 500  # rows per transaction: a few milliseconds of holding the write lock
@@ -39,6 +48,7 @@ class Pruned:
 
     articles: int = 0
     matches: int = 0
+    facts: int = 0
     posted: int = 0
     digests: int = 0
     pages: int = 0
@@ -82,7 +92,8 @@ def prune(store: Store, now: datetime, keep: timedelta, *, batch: int = BATCH,
 
 class _Tally:
     def __init__(self) -> None:
-        self.counts = dict.fromkeys(("articles", "matches", "posted", "digests", "pages"), 0)
+        self.counts = dict.fromkeys(("articles", "matches", "facts", "posted", "digests",
+                                     "pages"), 0)
         self.batches = 0
         self.longest = 0.0
 
@@ -123,6 +134,7 @@ def _articles(c: Connection, cutoff: datetime, listed: set[str],
     doomed = list(set(uids) - listed - _needed(c, uids, cutoff))
     if doomed:
         tally.add("matches", c.execute(matches.delete().where(matches.c.uid.in_(doomed))))
+        tally.add("facts", c.execute(facts.delete().where(facts.c.uid.in_(doomed))))
         tally.add("posted", c.execute(posted.delete().where(posted.c.uid.in_(doomed))))
         tally.add("articles", c.execute(articles.delete().where(articles.c.uid.in_(doomed))))
     return len(rows) == batch, (rows[-1].first_seen, rows[-1].uid)

@@ -14,7 +14,7 @@ from monitor.errors import ConfigError
 from monitor.model import Article, FeedState, Hit, Match
 from monitor.retention import LAST_RUN, due, prune
 from monitor.rules.reload import RuleBook
-from monitor.schema import digest_parts, digests, pages, posted
+from monitor.schema import digest_parts, digests, facts, pages, posted
 from monitor.store import Store
 from monitor.summarise import ExtractiveSummariser
 from tests.conftest import NOW
@@ -54,13 +54,17 @@ def uids(store: Store) -> set[str]:
     return {a.uid for a in store.articles_since(None)}
 
 
-def test_old_articles_go_with_their_matches_and_young_ones_stay(store: Store) -> None:
+def test_old_articles_go_with_their_matches_and_facts_and_young_ones_stay(store: Store) -> None:
     add(store, ["old-1", "old-2"], OLD)
     add(store, ["young"], NOW - timedelta(days=10))
+    with store.begin() as c:
+        c.execute(facts.insert(), [{"uid": u, "data": "{}"} for u in ("old-1", "young")])
     done = prune(store, NOW, KEEP)
     assert uids(store) == {"young"}
     assert set(store.matches()) == {"young"}
-    assert (done.articles, done.matches) == (2, 2)
+    assert (done.articles, done.matches, done.facts) == (2, 2, 1)
+    with store.begin() as c:
+        assert list(c.execute(sa.select(facts.c.uid)).scalars()) == ["young"]
     assert store.get_meta(LAST_RUN) == NOW.isoformat()
 
 
