@@ -17,13 +17,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_ROOT_USER_ACTION=ignore \
     MONITOR_DB=/data/monitor.db
 
-# The package alone is built from a scratch copy that is removed in the same layer. pip is
+# The package alone (with PostgreSQL's driver, for a `postgresql://` MONITOR_DB) is built
+# from a scratch copy that is removed in the same layer. pip is
 # pinned because its resolver decides what gets installed: pip before 23.3 does not normalise
 # extra names and silently skips jusText's `lxml[html_clean]`, so trafilatura fails to import.
 COPY pyproject.toml README.md /tmp/monitor-src/
 COPY monitor/ /tmp/monitor-src/monitor/
 RUN pip install --no-cache-dir pip==26.3 \
-    && pip install --no-cache-dir /tmp/monitor-src \
+    && pip install --no-cache-dir '/tmp/monitor-src[postgres]' \
     && rm -rf /tmp/monitor-src
 
 # Config lookup ends at ./monitor.toml, so WORKDIR holds the rules (the default `rules`

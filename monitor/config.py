@@ -82,6 +82,7 @@ class Config:
     summary_sentences: int = 3
     summary_chars: int = 600
     feed_health_after: timedelta | None = timedelta(hours=24)
+    retention: timedelta | None = timedelta(days=180)  # None ("off"): keep everything
     shipped_rules: bool = False  # `rules` is the package's own copy
     shipped_feeds: bool = True   # no feeds configured: the shipped list
     slack_api_url: str = ""
@@ -193,6 +194,8 @@ def _build(data: Mapping[str, Any], path: Path | None, env: Mapping[str, str],
         fetch_options=dict(data.get("fetch", {})),
         full_text=FullText(**data.get("full_text", {})),
         summary_sentences=summary.get("sentences", 3), summary_chars=summary.get("chars", 600),
+        retention=None if data.get("retention") == "off"
+        else parse_duration(data.get("retention", "180d")),
         slack_api_url=env.get("SLACK_API_URL", ""),
         llm_url=env.get("MONITOR_LLM_URL", ""), llm_model=env.get("MONITOR_LLM_MODEL", ""),
         slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),

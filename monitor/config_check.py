@@ -97,6 +97,16 @@ def _duration(value: str) -> str | None:
     return None
 
 
+def _retention(value: str) -> str | None:
+    """A duration of at least 7d (digests look a week back for stories already posted), or off."""
+    if value == "off":
+        return None
+    problem = _duration(value)
+    if problem is None and parse_duration(value) < timedelta(days=7):
+        problem = f"{value!r} is under 7d, the week digests look back on"
+    return f"retention {problem}; use 7d or more, or \"off\"" if problem else None
+
+
 def _proxy(value: str) -> str | None:
     from monitor.sources.proxy import Proxies  # only when a proxy is configured
 
@@ -147,6 +157,7 @@ TOP: dict[str, Key] = {
     "database": Key(STRING, _not_empty),
     "rules": Key(STRING, _not_empty),
     "timezone": Key(STRING, _zone),
+    "retention": Key(STRING, _retention),
     "feeds_opml": Key(STRING, _not_empty),
 }
 TABLES: dict[str, dict[str, Key]] = {

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import FrameType
 
+from monitor import retention
 from monitor.config import Channel, Config, load_config
 from monitor.deliver.console import render_text
+from monitor.engine import safe_url
 from monitor.errors import MonitorError
+from monitor.leader import standing_by
 from monitor.lock import InstanceLock
 from monitor.logs import event
 from monitor.outbox import Outbox
@@ -42,6 +45,7 @@ from monitor.summarise import Summariser
 from monitor.tracker import week_tracker
 
 log = logging.getLogger("monitor.run")
+RETENTION_PAUSE = 0.05  # seconds between retention batches: a waiting poll writes first
 Clock = Callable[[], datetime]
 Printer = Callable[[str], None]
 
@@ -58,6 +62,7 @@ class Service:
     config_path: str | None = None
     printer: Printer = print
     started: datetime | None = None
+    halt: threading.Event = field(default_factory=threading.Event)  # ends a retention pass
     _busy: threading.Lock = field(default_factory=threading.Lock)
     _said: set[tuple[str, str]] = field(default_factory=set)
 
@@ -138,6 +143,18 @@ class Service:
             event(log, "digest.due", channel=due.channel.name, scheduled=due.scheduled)
             self.digest(due.channel)
 
+    def prune(self) -> None:
+        """Once a day, remove what is past the retention window (see monitor/retention.py)."""
+        keep, now = self.config.retention, self.clock()
+        if keep is None or not retention.due(self.store, now):
+            return
+        done = retention.prune(self.store, now, keep,
+                               keep_going=lambda: not self.halt.wait(RETENTION_PAUSE))
+        event(log, "retention.done", articles=done.articles, matches=done.matches,
+              facts=done.facts, posted=done.posted, digests=done.digests, pages=done.pages,
+              batches=done.batches, longest_ms=round(done.longest * 1000),
+              finished=not self.halt.is_set())
+
     def reload(self) -> None:
         """Pick up edited rules (and, on SIGHUP, the config); keep the last good ones."""
         self.rules.reload()
@@ -153,41 +170,95 @@ class Service:
         """`run --once`: pending retries, every due feed once, every due digest, then return.
 
         True when a digest waits for a human (a permanent Slack error; `status` says which).
+        On PostgreSQL, when another run leads the store, that run does the work instead.
         """
+        if standing_by(self.config.database):
+            event(log, "run.standby", detail="another monitor run leads this store; "
+                  "--once leaves the work to it")
+            return False
         self.flush()  # what an earlier run left pending goes out first
         self.poll()
         self.catch_up()
         self.flush()
+        self.prune()
         return bool(delivery_report(self.config, self.store, self.clock()).problems)
 
 
 def run_forever(service: Service, lock: InstanceLock, stop: threading.Event,
                 hup: threading.Event) -> None:
-    """The daemon loop: scheduled jobs in a worker thread, signals handled here."""
+    """The daemon loop: lead (scheduled jobs in a worker thread) or stand by, until a stop.
+
+    On SQLite a run always leads. On PostgreSQL a standby checks every second whether the
+    leader is gone (see monitor/leader.py), takes over when it is, and goes back to standing
+    by if it stops leading; signals are handled here either way.
+    """
+    try:
+        while not stop.is_set() and _stand_by(service, lock, stop, hup):
+            _lead(service, lock, stop, hup)
+    finally:
+        event(log, "run.stopped")
+
+
+def _stand_by(service: Service, lock: InstanceLock, stop: threading.Event,
+              hup: threading.Event) -> bool:
+    """Wait until this run leads (True) or is stopped (False)."""
+    if not lock.leading:
+        event(log, "run.standby", database=safe_url(service.config.database),
+              detail="another monitor run leads this store; this one takes over if it stops")
+    while not lock.leading:
+        if stop.wait(1.0):
+            return False
+        _reload_on_hup(service, hup)
+        lock.check()
+    return not stop.is_set()
+
+
+def _lead(service: Service, lock: InstanceLock, stop: threading.Event,
+          hup: threading.Event) -> None:
+    service.halt = threading.Event()
+
+    def job(step: Callable[..., None]) -> Callable[..., None]:
+        return _guarded(step, when=lambda: lock.leading)  # none starts after the lead is lost
+
     scheduler = build_scheduler(zone=service.config.zone, channels=service.channels(),
-                                poll=_guarded(service.poll), digest=_guarded(service.digest),
-                                flush=_guarded(service.flush), reload=_guarded(service.reload))
+                                poll=job(service.poll), digest=job(service.digest),
+                                flush=job(service.flush), reload=job(service.reload),
+                                prune=job(service.prune))
     scheduler.start()
     event(log, "run.started", feeds=len(service.config.feeds),
           channels=",".join(c.name for c in service.channels()))
     try:
         _guarded(service.flush)()  # what an earlier run left pending goes out first
-        _guarded(service.catch_up)()
+        _guarded(service.catch_up)()  # also what fell due while no run led
         while not stop.wait(1.0):
-            lock.check()
-            if hup.is_set():
-                hup.clear()
-                _guarded(service.reload)()
-                event(log, "run.reloaded", rules=len(service.rules.rules))
+            lock.check()  # on SQLite: raises when the lock file was replaced
+            if not lock.leading:
+                event(log, "run.demoted", logging.WARNING)
+                break
+            _reload_on_hup(service, hup)
     finally:
-        # Waits for the job in progress: the current step finishes, nothing is cut short.
+        # Waits for the job in progress: the current step finishes, nothing is cut short
+        # (a retention pass stops after its current batch).
+        service.halt.set()
         scheduler.shutdown(wait=True)
-        event(log, "run.stopped")
 
 
-def _guarded(step: Callable[..., None]) -> Callable[..., None]:
-    """A job that logs a failure in one line instead of killing the scheduler's thread."""
+def _reload_on_hup(service: Service, hup: threading.Event) -> None:
+    if hup.is_set():
+        hup.clear()
+        _guarded(service.reload)()
+        event(log, "run.reloaded", rules=len(service.rules.rules))
+
+
+def _guarded(step: Callable[..., None],
+             when: Callable[[], bool] = lambda: True) -> Callable[..., None]:
+    """A job that logs a failure in one line instead of killing the scheduler's thread.
+
+    It does nothing unless `when()` says so at the time it runs.
+    """
     def job(*args: object) -> None:
+        if not when():
+            return
         try:
             step(*args)
         except MonitorError as exc:

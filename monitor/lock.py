@@ -6,7 +6,10 @@ The kernel drops the lock when the process exits or is killed (even SIGKILL), so
 never leaves a stale lock to clean up; that is why flock and not a pid file. An in-memory
 SQLite database belongs to one process and needs no lock.
 
-Any other database URL (PostgreSQL, ...): a lease row in the `instance_lock` table, kept
+PostgreSQL: several runs may share a store, one leading and the others standing by (see
+monitor/leader.py); `leading` says which this one is.
+
+Any other database URL: a lease row in the `instance_lock` table, kept
 alive by a heartbeat thread that bumps a counter. Whoever finds the row already there watches
 the counter for `stale_after`: if it moved, the holder is alive and we refuse; if not, the
 holder died and we take the row over. No clocks are compared, so clock skew between hosts
@@ -31,6 +34,7 @@ from types import TracebackType
 import sqlalchemy as sa
 
 from monitor.errors import StoreError
+from monitor.leader import Leadership
 
 LEASE_NAME = "monitor run"
 _lease_metadata = sa.MetaData()
@@ -63,6 +67,23 @@ def lock_path(database_url: str) -> Path | None:
     return real.with_name(real.name + ".lock")
 
 
+def file_holder(database_url: str) -> str | None:
+    """Who holds a SQLite store's lock now ('pid 1234 on host x, since ...'); None if no one."""
+    path = lock_path(database_url)
+    if path is None or not path.exists():
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return _read_holder(fd) or "a monitor run"
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def describe_holder(pid: int, host: str, since: datetime) -> str:
     """'pid 1234 on host x, since 2026-11-26 09:00:00 UTC' (what the lock file holds)."""
     return f"pid {pid} on host {host}, since {since.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
@@ -76,16 +97,19 @@ class InstanceLock:
         self.database_url = database_url
         self.stale_after = stale_after
         self._clock = clock
-        self._impl: FileLock | LeaseLock | None = None
+        self._impl: FileLock | LeaseLock | Leadership | None = None
 
     def acquire(self) -> None:
         """Take the lock or raise StoreError naming the holder."""
         if self._impl is not None:
             return
         holder = describe_holder(os.getpid(), socket.gethostname(), self._clock())
-        if sa.engine.make_url(self.database_url).get_backend_name() == "sqlite":
+        backend = sa.engine.make_url(self.database_url).get_backend_name()
+        if backend == "sqlite":
             path = lock_path(self.database_url)
             self._impl = FileLock(path, holder) if path is not None else None
+        elif backend == "postgresql":
+            self._impl = Leadership(self.database_url, holder)
         else:
             self._impl = LeaseLock(self.database_url, holder, self.stale_after)
         if self._impl is not None:
@@ -96,9 +120,18 @@ class InstanceLock:
                 raise
 
     def check(self) -> None:
-        """Raise StoreError if the lock is no longer ours (so the daemon stops, not doubles)."""
+        """Raise StoreError if the lock is no longer ours (so the daemon stops, not doubles).
+
+        On PostgreSQL nothing is raised: `leading` says whether this run leads (a thread
+        takes over when the leader is gone, or learns that this run no longer leads).
+        """
         if self._impl is not None:
             self._impl.check()
+
+    @property
+    def leading(self) -> bool:
+        """Whether this run does the work: always, but for a PostgreSQL standby."""
+        return not isinstance(self._impl, Leadership) or self._impl.leading
 
     def release(self) -> None:
         if self._impl is not None:
@@ -257,3 +290,4 @@ class LeaseLock:
         except sa.exc.SQLAlchemyError:
             pass  # the row goes stale and the next run takes it over after stale_after
         self.engine.dispose()
+

@@ -25,7 +25,7 @@ SECRET_ENV_VARS = ("SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL", "MONITOR_LLM_API_KEY"
 REDACTED = "[REDACTED]"
 MIN_SECRET = 8  # redacting every "abc" would wreck the log and protect nothing real
 # Libraries that log every request or job run at INFO; at INFO we want our events, not theirs.
-CHATTY = ("httpx", "httpcore", "apscheduler", "hpack")
+CHATTY = ("httpx", "httpcore", "apscheduler", "hpack", "alembic")
 
 # The known shapes, each with the lowercase substrings without which it cannot match: a
 # substring test is far cheaper than a regex scan, and most log text holds no trigger at all.

@@ -33,7 +33,7 @@ from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 
-from monitor.engine import create_engine, safe_url, sqlite_file
+from monitor.engine import create_engine, open_failure, safe_url, sqlite_file
 from monitor.errors import StoreError
 from monitor.lock import InstanceLock, held_here
 from monitor.schema import SCHEMA_VERSION, UTCDateTime, meta, metadata
@@ -278,7 +278,7 @@ def upgrade(url: str) -> Upgrade:
         _refuse_newer(state)
         return _migrate(engine, announce=False)
     except sa.exc.SQLAlchemyError as exc:
-        raise _unreachable(url, exc) from exc
+        raise open_failure(url, exc) from exc
     finally:
         engine.dispose()
 
@@ -294,13 +294,8 @@ def status(url: str) -> SchemaState:
         with engine.connect() as connection:
             return read_state(connection)
     except sa.exc.SQLAlchemyError as exc:
-        raise _unreachable(url, exc) from exc
+        raise open_failure(url, exc) from exc
     finally:
         engine.dispose()
 
-
-def _unreachable(url: str, exc: Exception) -> StoreError:
-    first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-    return StoreError(f"cannot open the database {safe_url(url)}: {exc.__class__.__name__}: "
-                      f"{first}; check the path or URL and its permissions")
 

@@ -24,6 +24,8 @@ CATCH_UP_GRACE = timedelta(hours=12)
 POLL_TICK = timedelta(seconds=30)     # how often due feeds are looked for
 OUTBOX_TICK = timedelta(minutes=1)    # how often pending digests are retried
 RELOAD_TICK = timedelta(seconds=30)   # how often rule files are checked for edits
+RETENTION_TICK = timedelta(hours=1)   # how often retention checks whether a pass is due
+RETENTION_DELAY = timedelta(minutes=5)  # after start: catch-up and the first poll go first
 _MAX_STEPS = 100_000                  # fire times walked when catching up
 
 
@@ -80,12 +82,16 @@ def due_digests(channels: Sequence[Channel], last: Mapping[str, datetime | None]
 
 def build_scheduler(*, zone: ZoneInfo, channels: Sequence[Channel],
                     poll: Callable[[], None], digest: Callable[[Channel], None],
-                    flush: Callable[[], None], reload: Callable[[], None]) -> BackgroundScheduler:
+                    flush: Callable[[], None], reload: Callable[[], None],
+                    prune: Callable[[], None] | None = None) -> BackgroundScheduler:
     """The daemon's jobs. One worker thread: jobs never overlap, so store writes never
-    race; `max_instances=1` and `coalesce` mean a slow run is never stacked up."""
+    race; `max_instances=1` and `coalesce` mean a slow run is never stacked up. Retention
+    has a thread of its own: it works in short transactions beside the polls, never
+    holding one up for longer than a batch."""
     scheduler = BackgroundScheduler(
         timezone=zone,
-        executors={"default": {"type": "threadpool", "max_workers": 1}},
+        executors={"default": {"type": "threadpool", "max_workers": 1},
+                   "retention": {"type": "threadpool", "max_workers": 1}},
         job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600},
     )
     scheduler.add_job(poll, IntervalTrigger(seconds=POLL_TICK.total_seconds(), timezone=zone),
@@ -96,6 +102,12 @@ def build_scheduler(*, zone: ZoneInfo, channels: Sequence[Channel],
     scheduler.add_job(reload, IntervalTrigger(seconds=RELOAD_TICK.total_seconds(),
                                               timezone=zone),
                       id="reload", name="reload edited rules", replace_existing=True)
+    if prune is not None:  # hourly it checks whether a day has passed since the last pass
+        scheduler.add_job(prune, IntervalTrigger(seconds=RETENTION_TICK.total_seconds(),
+                                                 timezone=zone),
+                          id="retention", name="remove what is past retention",
+                          executor="retention", replace_existing=True,
+                          next_run_time=datetime.now(zone) + RETENTION_DELAY)
     for channel in channels:
         scheduler.add_job(digest, digest_trigger(channel, zone), args=[channel],
                           id=f"digest:{channel.name}", name=f"digest for {channel.name}",

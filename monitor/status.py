@@ -17,6 +17,7 @@ from monitor.model import Feed, FeedState
 from monitor.outbox import Outbox
 from monitor.posting import channels_for
 from monitor.report import iso
+from monitor.running import run_status
 from monitor.schedule import digest_trigger, next_fire
 from monitor.sending import DeliveryReport, delivery_report
 from monitor.sources.diagnose import cause_of, shared_cause
@@ -36,6 +37,7 @@ def status_report(config: Config, store: Store, stamp: datetime) -> dict[str, An
             "feeds": [_feed_row(feed, states.get(feed.url)) for feed in config.feeds],
             "channels": channels,
             "grouping": grouping_method(),
+            "run": run_status(config.database, stamp),  # who leads, its lease, the standbys
             "problems": feed_problems(config, states, stamp) + delivery.problems + stuck,
             "notes": delivery.notes}
 

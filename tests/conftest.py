@@ -12,6 +12,7 @@ import pytest
 
 from monitor.store import Store
 from tests.feedserver import FeedServer
+from tests.postgres import fresh_database, server_url
 
 # Before any test runs: nothing leaves loopback, not even a DNS query; in this process and
 # (through sitecustomize on PYTHONPATH) in every Python process a test starts.
@@ -49,8 +50,36 @@ def rules_dir() -> Path:
     return DATA / "rules"
 
 
+# The store's own tests, and those of what keeps state in it, run on SQLite and on PostgreSQL.
+POSTGRES_MODULES = {"tests.test_store", "tests.test_outbox", "tests.test_daemon",
+                    "tests.test_migrate", "tests.test_retention", "tests.test_leader",
+                    "tests.cli.test_digest", "tests.cli.test_run"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database" in metafunc.fixturenames and metafunc.module.__name__ in POSTGRES_MODULES:
+        metafunc.parametrize("database", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path / 'monitor.db'}")
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for one test: a SQLite file, or a fresh PostgreSQL database."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'monitor.db'}"
+        return
+    with fresh_database(server_url()) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database, for what only PostgreSQL has."""
+    with fresh_database(server_url()) as url:
+        yield url
+
+
+@pytest.fixture
+def store(database: str) -> Iterator[Store]:
+    s = Store(database)
     yield s
     s.close()

@@ -44,9 +44,11 @@ def slack() -> Iterator[SlackServer]:
 
 
 def make(tmp_path: Path, feed_server: FeedServer, slack: SlackServer, clock: Clock,
-         rules: Path = RULES, health: bool = True, extra: str = "") -> Service:
+         rules: Path = RULES, health: bool = True, extra: str = "",
+         database: str = "monitor.db") -> Service:
     (tmp_path / "monitor.toml").write_text(f"""
 rules = "{rules}"
+database = "{database}"
 timezone = "Europe/Brussels"
 [[feeds]]
 url = "{feed_server.url('/feed')}"
@@ -68,11 +70,12 @@ schedule = "0 9 * * mon-fri"
 
 
 def test_run_once_polls_posts_and_then_has_nothing_to_do(
-        tmp_path: Path, feed_server: FeedServer, slack: SlackServer) -> None:
+        tmp_path: Path, feed_server: FeedServer, slack: SlackServer,
+        database: str) -> None:
     feed_server.routes["/feed"] = Route(rss([story(1), story(2)]), etag='"1"')
     feed_server.routes["/broken"] = Route(b"", status=500)
     clock = Clock(NOW + timedelta(hours=1))  # Thursday 10:00 in Brussels: today's 09:00 is due
-    service = make(tmp_path, feed_server, slack, clock)
+    service = make(tmp_path, feed_server, slack, clock, database=database)
     service.once()
     assert len(feed_server.hits("/feed")) == 1
     (message,) = slack.messages
@@ -103,11 +106,12 @@ def test_a_poll_logs_the_number_of_matches_it_stored(
 
 
 def test_a_30_hour_outage_is_caught_up_with_one_digest_covering_it(
-        tmp_path: Path, feed_server: FeedServer, slack: SlackServer) -> None:
+        tmp_path: Path, feed_server: FeedServer, slack: SlackServer,
+        database: str) -> None:
     feed_server.routes["/feed"] = Route(rss([story(1)]))
     feed_server.routes["/broken"] = Route(rss([]))
     clock = Clock(NOW)  # Thursday 09:00 UTC = 10:00 Brussels
-    service = make(tmp_path, feed_server, slack, clock)
+    service = make(tmp_path, feed_server, slack, clock, database=database)
     service.once()
     assert len(slack.messages) == 1
     # Down for 30 hours; meanwhile the feed gained two stories.
@@ -125,11 +129,11 @@ def test_a_30_hour_outage_is_caught_up_with_one_digest_covering_it(
 
 
 def test_feed_health_line_in_the_digest(tmp_path: Path, feed_server: FeedServer,
-                                        slack: SlackServer) -> None:
+                                        slack: SlackServer, database: str) -> None:
     feed_server.routes["/feed"] = Route(rss([story(1)]))
     feed_server.routes["/broken"] = Route(b"", status=500)
     clock = Clock(NOW - timedelta(days=2))
-    service = make(tmp_path, feed_server, slack, clock)
+    service = make(tmp_path, feed_server, slack, clock, database=database)
     service.poll()  # the broken feed starts failing two days ago
     clock.now = NOW
     service.poll()
@@ -157,13 +161,14 @@ def test_a_scheduled_digest_on_the_tracker_day_ends_with_the_week_in_figures(
 
 
 def test_reload_with_a_broken_rule_file_keeps_the_last_good_rules(
-        tmp_path: Path, feed_server: FeedServer, slack: SlackServer) -> None:
+        tmp_path: Path, feed_server: FeedServer, slack: SlackServer,
+        database: str) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "compute.yaml").write_bytes((RULES / "compute.yaml").read_bytes())
     feed_server.routes["/feed"] = Route(rss([story(1)]))
     feed_server.routes["/broken"] = Route(rss([]))
-    service = make(tmp_path, feed_server, slack, Clock(NOW), rules=rules)
+    service = make(tmp_path, feed_server, slack, Clock(NOW), rules=rules, database=database)
     (rules / "compute.yaml").write_text("id: compute\nthreshold: [\n", encoding="utf-8")
     service.reload()
     assert service.config.feeds[0].name == "Test News"  # the config was re-read, not lost

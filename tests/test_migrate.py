@@ -19,6 +19,7 @@ from alembic.runtime.migration import MigrationContext
 
 from monitor.config import load_config
 from monitor.daemon import Service
+from monitor.engine import create_engine
 from monitor.errors import StoreError
 from monitor.lock import InstanceLock
 from monitor.migrate import (
@@ -51,22 +52,46 @@ def copy(name: str, tmp_path: Path) -> Path:
     return target
 
 
-def rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def rows(url: str) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every monitor table, without what migrations add or change."""
-    db = sqlite3.connect(path)
+    engine = create_engine(url)
     try:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        out = {}
-        for table in tables:
-            if table == "alembic_version":
-                continue
-            columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})")
-                       if r[1] not in ADDED]
-            found = db.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
-            out[table] = sorted(r for r in found if r[:1] != ("schema_version",))
-        return out
+        with engine.connect() as c:
+            found = sa.MetaData()
+            found.reflect(c)
+            return {name: sorted((tuple(r) for r in c.execute(
+                        sa.select(*[col for col in table.c if col.name not in ADDED]))
+                        if tuple(r)[:1] != ("schema_version",)), key=repr)
+                    for name, table in found.tables.items() if name != "alembic_version"}
     finally:
-        db.close()
+        engine.dispose()
+
+
+def on_postgres(name: str, url: str) -> None:
+    """The fixture's rows in a PostgreSQL store of the same (pre-Alembic) schema."""
+    engine = create_engine(url)
+    with engine.begin() as c:
+        command.upgrade(alembic_config(c), FIXTURES[name])
+        c.execute(sa.text("DROP TABLE alembic_version"))  # as release 0.1.0 left it
+        target = sa.MetaData()
+        target.reflect(c)
+        source = sa.create_engine(sqlite_url(STORES / name))
+        with source.connect() as old:
+            tables = sa.MetaData()
+            tables.reflect(old)
+            for table in tables.sorted_tables:
+                found = [dict(r._mapping) for r in old.execute(sa.select(table))]
+                if found:
+                    c.execute(target.tables[table.name].insert(), found)
+        if "digests" in target.tables:  # rows came with their ids: the sequence goes on after
+            c.execute(sa.text("SELECT setval(pg_get_serial_sequence('digests', 'id'), "
+                              "(SELECT max(id) FROM digests))"))
+        source.dispose()
+    engine.dispose()
 
 
 def differences(connection: sa.Connection) -> list[object]:
@@ -75,30 +100,39 @@ def differences(connection: sa.Connection) -> list[object]:
     return list(compare_metadata(context, metadata))
 
 
+def old_store(name: str, database: str, tmp_path: Path) -> str:
+    """A store of fixture `name`'s schema and rows, on the test's backend."""
+    if database.startswith("sqlite"):
+        return sqlite_url(copy(name, tmp_path))
+    on_postgres(name, database)
+    return database
+
+
 @pytest.mark.parametrize("name", list(FIXTURES))
 def test_a_store_of_each_earlier_schema_upgrades_with_every_row_kept(
-        name: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    path = copy(name, tmp_path)
-    before = rows(path)
-    store = Store(f"sqlite:///{path}")
+        name: str, database: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    url = old_store(name, database, tmp_path)
+    before = rows(url)
+    assert sum(len(v) for v in before.values()) > 50
+    store = Store(url)
     with store.begin() as c:
         assert read_state(c).current == head()
         assert differences(c) == []
     assert store.get_meta("schema_version") == "2"  # so release 0.1.0 refuses this store now
     store.close()
-    after = rows(path)
+    after = rows(url)
     assert {t: after[t] for t in before} == before
-    assert sum(len(v) for v in before.values()) > 50
-    (backup,) = tmp_path.glob(f"monitor.db.backup-{FIXTURES[name]}-*")
-    assert rows(backup) == before
-    assert f"upgraded the database sqlite:///{path} from schema {FIXTURES[name]}" in caplog.text
-    assert str(backup) in caplog.text
+    assert f"from schema {FIXTURES[name]} to {head()}" in caplog.text
+    if database.startswith("sqlite"):
+        (backup,) = tmp_path.glob(f"monitor.db.backup-{FIXTURES[name]}-*")
+        assert rows(sqlite_url(backup)) == before
+        assert f"a copy from before the upgrade is at {backup}" in caplog.text
 
 
 @pytest.mark.parametrize(("name", "ttl"), [("release-0.1.0.db", 45), ("a108d70-no-ttl.db", None)])
 def test_feed_state_reads_back_after_the_upgrade(name: str, ttl: int | None,
                                                  tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{copy(name, tmp_path)}")
+    store = Store(sqlite_url(copy(name, tmp_path)))
     (state,) = store.feed_states().values()
     assert (state.ttl_minutes, state.last_status, len(state.item_uids)) == (ttl, "ok", 26)
     store.close()
@@ -106,15 +140,15 @@ def test_feed_state_reads_back_after_the_upgrade(name: str, ttl: int | None,
 
 @pytest.mark.parametrize("name", ["release-0.1.0.db", "a108d70-no-ttl.db"])
 def test_an_upgraded_store_sends_the_pending_part_once_and_reposts_nothing(
-        name: str, tmp_path: Path) -> None:
-    path = copy(name, tmp_path)
-    stored = sqlite3.connect(path).execute(
+        name: str, database: str, tmp_path: Path) -> None:
+    stored = sqlite3.connect(STORES / name).execute(
         "SELECT max(created_at), (SELECT payload FROM digest_parts WHERE ts IS NULL) "
         "FROM digests").fetchone()
     made = datetime.fromisoformat(stored[0] + "+00:00")
+    url = old_store(name, database, tmp_path)
     (tmp_path / "monitor.toml").write_text(f"""
 rules = "{RULES}"
-database = "{path}"
+database = "{url}"
 [[channels]]
 name = "ai-infra"
 slack_channel = "ai-infra"
@@ -139,8 +173,9 @@ max_stories = 40
         store.close()
 
 
-def test_a_new_store_is_created_at_head_and_equals_schema_py(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'new.db'}")
+def test_a_new_store_is_created_at_head_and_equals_schema_py(database: str,
+                                                            tmp_path: Path) -> None:
+    store = Store(database)
     with store.begin() as c:
         state = read_state(c)
         assert (state.current, state.verdict, state.before_alembic) == (head(), "current", False)
@@ -150,8 +185,8 @@ def test_a_new_store_is_created_at_head_and_equals_schema_py(tmp_path: Path) -> 
     store.close()
 
 
-def test_the_revisions_from_nothing_build_schema_py_and_go_down_again(tmp_path: Path) -> None:
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'chain.db'}")
+def test_the_revisions_from_nothing_build_schema_py_and_go_down_again(database: str) -> None:
+    engine = create_engine(database)
     with engine.begin() as c:
         command.upgrade(alembic_config(c), "head")
         assert differences(c) == []
@@ -162,12 +197,14 @@ def test_the_revisions_from_nothing_build_schema_py_and_go_down_again(tmp_path: 
     engine.dispose()
 
 
-def test_a_store_from_a_newer_release_is_refused_in_one_sentence(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+def test_a_store_from_a_newer_release_is_refused_in_one_sentence(database: str) -> None:
+    url = database
     Store(url).close()
-    with sqlite3.connect(tmp_path / "m.db") as db:
-        db.execute("UPDATE alembic_version SET version_num = '0099_future'")
-    with pytest.raises(StoreError, match=r"^the database sqlite:///.*m\.db was written by a "
+    engine = create_engine(url)
+    with engine.begin() as c:
+        c.execute(sa.text("UPDATE alembic_version SET version_num = '0099_future'"))
+    engine.dispose()
+    with pytest.raises(StoreError, match=r"^the database \S+ was written by a "
                        r"newer release of monitor \(schema revision 0099_future, unknown to "
                        rf"this one, whose newest is {head()}\); upgrade monitor to use it$"):
         Store(url)
@@ -195,7 +232,7 @@ def test_an_upgrade_waits_for_no_one_but_refuses_while_another_process_runs(
             Store(f"sqlite:///{path}")
     finally:
         os.close(fd)
-    assert rows(path) == rows(STORES / "release-0.1.0.db")  # untouched, no backup taken
+    assert rows(sqlite_url(path)) == rows(sqlite_url(STORES / "release-0.1.0.db"))  # untouched
     assert not list(tmp_path.glob("*.backup-*"))
 
 
@@ -206,8 +243,8 @@ def test_the_run_that_holds_the_lock_upgrades_under_it(tmp_path: Path) -> None:
     assert status(url).verdict == "current"
 
 
-def test_two_processes_opening_a_new_store_at_once_create_it_once(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'race.db'}"
+def test_two_processes_opening_a_new_store_at_once_create_it_once(database: str) -> None:
+    url = database
     errors: list[BaseException] = []
 
     def open_it() -> None:
@@ -222,8 +259,12 @@ def test_two_processes_opening_a_new_store_at_once_create_it_once(tmp_path: Path
     for t in threads:
         t.join()
     assert errors == []
-    with sqlite3.connect(tmp_path / "race.db") as db:
-        assert db.execute("SELECT version_num FROM alembic_version").fetchall() == [(head(),)]
+    engine = create_engine(url)
+    with engine.connect() as c:
+        assert list(c.execute(sa.text("SELECT version_num FROM alembic_version"))) == [(head(),)]
+        assert list(c.execute(sa.text("SELECT value FROM meta WHERE key = 'schema_version'"))) \
+            == [("2",)]
+    engine.dispose()
 
 
 def test_db_upgrade_and_status_as_services(tmp_path: Path) -> None:

@@ -24,9 +24,11 @@ def test_database_url_from_a_path() -> None:
     assert database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
 
 
-def test_sqlite_runs_in_wal_mode(store: Store) -> None:
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'm.db'}")
     with store.begin() as c:
         assert c.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+    store.close()
 
 
 def test_schema_version_is_recorded(store: Store) -> None:
@@ -89,3 +91,37 @@ def test_states_with_the_same_items_are_updated_in_place(store: Store) -> None:
     with store.begin() as c:
         store.save_feed_states([later], c, same_items=[later.url])
     assert store.feed_states() == {later.url: later}
+
+
+def test_postgresql_urls_work_as_written(postgres_database: str) -> None:
+    assert postgres_database.startswith("postgresql://")
+    store = Store(postgres_database)
+    assert store.engine.dialect.driver == "psycopg"
+    store.close()
+
+
+def test_an_unreachable_server_is_one_sentence() -> None:
+    with pytest.raises(StoreError) as caught:
+        Store("postgresql://monitor:s3cret@127.0.0.1:1/monitor")
+    message = str(caught.value)
+    assert message.startswith("cannot open the database postgresql://monitor:***@127.0.0.1:1/"
+                              "monitor: connection failed: ")
+    assert message.endswith("check the URL, that the server runs and is reachable, and the "
+                            "user and password")
+    assert "s3cret" not in message and "\n" not in message
+
+
+def test_a_digest_window_reads_the_first_seen_index_not_every_article(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'm.db'}")
+    seen: list[str] = []
+
+    def plan(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "JOIN matches" in statement:
+            seen.extend(r[3] for r in cursor.connection.execute(
+                f"EXPLAIN QUERY PLAN {statement}", parameters))
+
+    sa.event.listen(store.engine, "before_cursor_execute", plan)
+    store.matched_between(NOW - timedelta(days=1), NOW)
+    assert any("INDEX ix_articles_first_seen" in step for step in seen), seen
+    assert not any(step.startswith("SCAN articles") for step in seen), seen
+    store.close()

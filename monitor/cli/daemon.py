@@ -36,7 +36,7 @@ def run(ctx: click.Context, config_path: str | None, once: bool, log_format: str
     Digests missed while the process was down (up to 12 hours ago) are sent at start.
     SIGTERM or SIGINT finish the current step and exit 0; SIGHUP reloads rules and
     config (edited rule files are also picked up on their own). Only one `monitor run`
-    may use a store at a time.
+    may use a SQLite store at a time; on PostgreSQL the others stand by and take over.
 
     Example:
 
@@ -122,6 +122,10 @@ def _print_status(doc: dict[str, Any]) -> None:
                   str(c["pending_parts"])) for c in doc["channels"]], title="channels")
     console = stdout_console()
     console.print(f"story grouping: {doc['grouping']}", markup=False)
+    from monitor.running import describe
+
+    for line in describe(doc["run"]):
+        console.print(line, markup=False)
     for problem in doc["problems"]:
         console.print(f"needs attention: {problem}", style="red", markup=False)
     for note in doc.get("notes", []):

@@ -35,10 +35,11 @@ def slack() -> Iterator[SlackServer]:
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feed_server: FeedServer,
-        slack: SlackServer) -> Path:
+        slack: SlackServer, database: str) -> Path:
     monkeypatch.chdir(tmp_path)
-    for name in ("MONITOR_CONFIG", "MONITOR_DB", "SLACK_WEBHOOK_URL"):
+    for name in ("MONITOR_CONFIG", "SLACK_WEBHOOK_URL"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MONITOR_DB", database)
     monkeypatch.setenv("SLACK_BOT_TOKEN", slack.token)
     monkeypatch.setenv("SLACK_API_URL", slack.api_url)
     feed_server.routes["/feed"] = Route(rss(ITEMS, title="Test News"))

@@ -32,9 +32,11 @@ def slack() -> Iterator[SlackServer]:
         yield server
 
 
-def setup(tmp_path: Path, feed_server: FeedServer, slack: SlackServer) -> dict[str, str]:
+def setup(tmp_path: Path, feed_server: FeedServer, slack: SlackServer,
+          database: str = "monitor.db") -> dict[str, str]:
     (tmp_path / "monitor.toml").write_text(f"""
 rules = "{RULES}"
+database = "{database}"
 [[feeds]]
 url = "{feed_server.url('/feed')}"
 name = "Slow News"
@@ -63,10 +65,10 @@ def wait_for(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyp
 
 
 def test_sigterm_in_the_middle_of_a_poll_finishes_it_and_exits_0(
-        tmp_path: Path, feed_server: FeedServer, slack: SlackServer) -> None:
+        tmp_path: Path, feed_server: FeedServer, slack: SlackServer, database: str) -> None:
     feed_server.routes["/feed"] = Route(rss([{"title": "EU plans AI gigafactories",
                                               "link": "https://n.example/1"}]), delay=1.5)
-    env = setup(tmp_path, feed_server, slack)
+    env = setup(tmp_path, feed_server, slack, database)
     process = start(env)
     try:
         wait_for(lambda: feed_server.hits("/feed"))
@@ -85,9 +87,9 @@ def test_sigterm_in_the_middle_of_a_poll_finishes_it_and_exits_0(
 
 
 def test_sigterm_in_the_middle_of_a_digest_leaves_nothing_half_sent(
-        tmp_path: Path, feed_server: FeedServer, slack: SlackServer) -> None:
+        tmp_path: Path, feed_server: FeedServer, slack: SlackServer, database: str) -> None:
     feed_server.routes["/feed"] = Route(rss([]))
-    env = setup(tmp_path, feed_server, slack)
+    env = setup(tmp_path, feed_server, slack, database)
     config = load_config(env["MONITOR_CONFIG"], environ={})
     store = Store(config.database)
     items = [item(n) for n in range(90)]
@@ -133,9 +135,9 @@ def test_a_second_instance_is_refused(tmp_path: Path, feed_server: FeedServer,
 
 
 def test_status_exits_1_when_a_feed_is_dead(tmp_path: Path, feed_server: FeedServer,
-                                            slack: SlackServer) -> None:
+                                            slack: SlackServer, database: str) -> None:
     feed_server.routes["/feed"] = Route(b"", status=410)
-    env = setup(tmp_path, feed_server, slack)
+    env = setup(tmp_path, feed_server, slack, database)
     once = subprocess.run([sys.executable, "-m", "monitor", "run", "--once"], env=env,
                           capture_output=True, text=True, timeout=60)
     assert once.returncode == 0, once.stderr
