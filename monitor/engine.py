@@ -85,8 +85,10 @@ def open_failure(url: str | sa.URL, exc: Exception) -> StoreError:
 
 def _sqlite_settings(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets a scan read while the daemon writes; a busy timeout waits out short locks.
+    # A busy timeout waits out short locks; first, so that switching to WAL (which needs the
+    # file to itself) waits too when another process is creating or upgrading the store.
+    # WAL lets a scan read while the daemon writes.
+    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
