@@ -39,5 +39,7 @@ def extract_facts(title: str, text: str) -> Facts:
 
 def article_facts(article: Article) -> Facts:
     """The facts of a stored or parsed article: its title, then its feed summary and text."""
-    return extract_facts(article.title,
-                         "\n".join(t for t in (article.summary, article.content) if t))
+    summary, content = article.summary, article.content
+    if summary and content.startswith(summary[:200]):
+        summary = ""  # a feed that gives the same text twice: read it once, dateline first
+    return extract_facts(article.title, "\n".join(t for t in (summary, content) if t))

@@ -3,8 +3,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.facts.extract import extract_facts
-from monitor.model import Facts, Money
+from monitor.facts.extract import article_facts, extract_facts
+from monitor.model import Article, Facts, Money
 
 TITLE = "Northwind and Fjord Capital to build 1.5 GW AI campus in Tromsø, Norway"
 TEXT = (
@@ -65,3 +65,15 @@ def test_a_huge_input_is_read_up_to_a_bound() -> None:
     text = "Acme will invest $5 billion in Ohio. " + "x " * 200_000 + "It adds 9 GW."
     facts = extract_facts("", text)
     assert facts.investment == (Money(5e9, "USD"),) and facts.power_mw == ()
+
+
+def test_a_feed_that_gives_the_same_text_as_summary_and_content_is_read_once() -> None:
+    # The dateline is only a dateline at the start: read twice, "NEW YORK" became a place.
+    text = ("NEW YORK — Helio Compute signed a $2 billion deal with Northwind for GPU capacity "
+            "at a new data center in Vineland, New Jersey.")
+    article = Article(uid="u", url="https://a.example/1", title="Helio Compute signs $2bn deal",
+                      summary=text, content=text, published=None, source="A",
+                      feed_url="https://a.example/feed")
+    facts = article_facts(article)
+    assert "NEW YORK" not in facts.places and "Vineland" in facts.places
+    assert facts.investment == (Money(2e9, "USD"),)
