@@ -23,15 +23,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from poll_baseline import naive_poll  # noqa: E402
-
-from monitor.model import Feed  # noqa: E402
-from monitor.pipeline import CycleOptions, run_scan  # noqa: E402
-from monitor.rules.load import load_rules_strict  # noqa: E402
-from monitor.sources.fetch import FetchSettings  # noqa: E402
-from monitor.sources.fulltext import feed_origins  # noqa: E402
-from monitor.sources.guard import AddressGuard  # noqa: E402
-from monitor.store import Store, database_url  # noqa: E402
+# The rest is imported where it runs, as `monitor run` does: the parse pool's workers start
+# by importing the main module, and a main module that imported the whole stack would put
+# SQLAlchemy, trafilatura and the rest into every worker, which the daemon's do not carry.
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -97,6 +91,10 @@ def _pss_kb(pid: int) -> int:
 
 def run_baseline(spec: dict[str, Any]) -> dict[str, Any]:
     """The naive poller over the first `count` feeds."""
+    from poll_baseline import naive_poll
+
+    from monitor.rules.load import load_rules_strict
+
     urls = [f"{spec['base']}/feed/{n}.xml" for n in range(spec["count"])]
     rules = load_rules_strict(spec["rules"])
     start = time.perf_counter()
@@ -110,6 +108,14 @@ def run_cycle(spec: dict[str, Any]) -> dict[str, Any]:
     """One of our cycles, as `monitor run` polls: on the store at `db`, the shipped rules,
     the address guard on, and no report (the daemon only stores; what it stored is read
     back from the store afterwards, outside the timing)."""
+    from monitor.model import Feed
+    from monitor.pipeline import CycleOptions, run_scan
+    from monitor.rules.load import load_rules_strict
+    from monitor.sources.fetch import FetchSettings
+    from monitor.sources.fulltext import feed_origins
+    from monitor.sources.guard import AddressGuard
+    from monitor.store import Store, database_url
+
     feeds = [Feed(f"{spec['base']}/feed/{n}.xml") for n in range(spec["count"])]
     rules = load_rules_strict(spec["rules"])
     store = Store(database_url(spec["db"]))
