@@ -15,6 +15,8 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
+from monitor.leader import Leadership
+
 ENV = "MONITOR_TEST_POSTGRES"
 
 
@@ -49,3 +51,8 @@ def fresh_database(server: str) -> Iterator[str]:
         with admin.connect() as c:
             c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def member(url: str, name: str) -> Leadership:
+    """A replica's leadership on the store at `url`, quick to retry and to confirm."""
+    return Leadership(url, f"pid {name} on host test, since then", retry=0.0, beat=0.05)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from monitor.config import load_config
 from monitor.daemon import Service, run_forever
 from monitor.deliver.slack import MessagePart
-from monitor.leader import Leadership, replicas, standing_by
+from monitor.leader import replicas, standing_by
 from monitor.lock import InstanceLock
 from monitor.model import Digest
 from monitor.outbox import Outbox
@@ -29,13 +29,10 @@ from monitor.schema import digests
 from monitor.store import Store
 from monitor.summarise import ExtractiveSummariser
 from tests.feedserver import FeedServer, Route, rss
+from tests.postgres import member
 from tests.slack_server import SlackServer
 
 RULES = Path(__file__).parent / "data" / "rules"
-
-
-def member(url: str, name: str) -> Leadership:
-    return Leadership(url, f"pid {name} on host test, since then", retry=0.0, beat=0.05)
 
 
 @pytest.fixture

@@ -8,14 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.leader import Leadership
 from monitor.lock import InstanceLock
 from monitor.running import describe, run_status
 from monitor.store import Store
-
-
-def member(url: str, name: str) -> Leadership:
-    return Leadership(url, f"pid {name} on host test, since then", retry=0.0, beat=0.05)
+from tests.postgres import member
 
 
 @pytest.fixture
