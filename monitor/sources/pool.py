@@ -18,6 +18,7 @@ multiprocessing code, a script that uses the pool must guard its entry point wit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
@@ -117,10 +118,10 @@ class ParsePool:
 
     def parse_many(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
         """One outcome per job, in order."""
-        futures = self._submit(jobs)
-        if futures is None:
-            return _parse_chunk(jobs)
         try:
+            futures = self._submit(jobs)
+            if futures is None:
+                return _parse_chunk(jobs)
             return [outcome for future in futures for outcome in future.result()]
         except BrokenProcessPool:
             return self._recover(jobs)
@@ -130,7 +131,10 @@ class ParsePool:
 
         A handful of jobs, and the recovery after a crash, still run in the loop's thread.
         """
-        futures = self._submit(jobs)
+        try:
+            futures = self._submit(jobs)
+        except BrokenProcessPool:
+            return self._recover(jobs)
         if futures is None:
             return _parse_chunk(jobs)
         chunks = await asyncio.gather(*(asyncio.wrap_future(f) for f in futures),
@@ -145,7 +149,12 @@ class ParsePool:
         return outcomes
 
     def _submit(self, jobs: Sequence[ParseJob]) -> list[Future[list[ParseOutcome]]] | None:
-        """Chunks handed to the workers, or None when the jobs are parsed here."""
+        """Chunks handed to the workers, or None when the jobs are parsed here.
+
+        BrokenProcessPool when a worker died as the chunks were handed out (the first chunk
+        can crash its worker before the last is submitted): the caller recovers, for parsing
+        the batch here would run the crashing job in this process.
+        """
         total = sum(len(job.body) for job in jobs)
         if len(jobs) < self.min_jobs or (self._executor is None and total < self.start_bytes):
             return None
@@ -154,11 +163,7 @@ class ParsePool:
             return None
         # Several chunks per worker even for a small batch, so no worker idles at the end.
         size = max(1, min(self.chunk_bytes, total // (self.workers * 4)))
-        try:
-            return [executor.submit(_parse_chunk, chunk) for chunk in chunked(jobs, size)]
-        except BrokenProcessPool:
-            self._discard()
-            return None
+        return [executor.submit(_parse_chunk, chunk) for chunk in chunked(jobs, size)]
 
     def _start(self) -> ProcessPoolExecutor | None:
         if self._executor is None and not self._unavailable:
@@ -172,7 +177,9 @@ class ParsePool:
         return self._executor
 
     def _discard(self) -> None:
+        """Drop a broken (or unstartable) pool, its workers killed."""
         if self._executor is not None:
+            _kill_workers(self._executor)
             self._executor.shutdown(wait=False, cancel_futures=True)
         self._executor = self._ping = None
 
@@ -205,6 +212,25 @@ class ParsePool:
                 self._discard()
                 outcomes.append(ParseError(CRASHED))
         return outcomes
+
+
+def _kill_workers(executor: ProcessPoolExecutor) -> None:
+    """Kill a broken pool's workers, so that no process is left waiting for work.
+
+    Before Python 3.14, a worker started while the pool was breaking (a submit racing the
+    crash of another worker) is never told to stop, and the executor's thread waits for it
+    forever: the interpreter then hangs at exit, joining that thread. Python 3.14 has
+    `kill_workers()`; before it, the executor's own table of processes is the only handle.
+    """
+    kill = getattr(executor, "kill_workers", None)
+    if callable(kill):
+        with contextlib.suppress(Exception):
+            kill()
+        return
+    processes = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(Exception):  # already gone, or never quite started
+            process.kill()
 
 
 def _context() -> multiprocessing.context.BaseContext:

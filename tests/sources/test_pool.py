@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +163,41 @@ async def test_the_async_form_isolates_a_crash_too() -> None:
         outcomes = await pool.parse_many_async([bomb, *jobs])
     assert str(outcomes.pop(0)) == CRASHED
     assert _comparable(outcomes) == _expected(jobs)
+
+
+class _OneChunkAtATime(ProcessPoolExecutor):
+    """Waits for each chunk before handing out the next, so the first chunk's crash breaks
+    the pool while the batch is still being submitted (what a loaded machine can do)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        if fn is pool_module._parse_chunk:
+            wait([future])
+        return future
+
+
+@pytest.mark.parametrize("form", ["sync", "async"])
+def test_a_crash_while_the_batch_is_handed_out_still_fails_only_its_job(
+        monkeypatch: pytest.MonkeyPatch, form: str) -> None:
+    # The batch must not fall back to this process: the crashing job would crash it.
+    monkeypatch.setattr(pool_module, "ProcessPoolExecutor", _OneChunkAtATime)
+    jobs = _jobs()
+    bomb = ParseJob(jobs[0].body, "https://feeds.example/bomb", headers=_KillsTheWorker())
+    with ParsePool(workers=2, min_jobs=1, start_bytes=0, chunk_bytes=1_000) as pool:
+        outcomes = pool.parse_many([bomb, *jobs]) if form == "sync" else \
+            asyncio.run(pool.parse_many_async([bomb, *jobs]))
+    assert str(outcomes.pop(0)) == CRASHED
+    assert _comparable(outcomes) == _expected(jobs)
+
+
+def test_killing_a_broken_pools_workers_leaves_none_waiting_for_work() -> None:
+    # An idle worker waits for work forever; one left so by a pool that broke under it
+    # made the interpreter hang at exit. _discard kills them (Python < 3.14 has no API).
+    with ProcessPoolExecutor(1, mp_context=pool_module._context()) as executor:
+        assert executor.submit(pool_module._ping).result(timeout=60)
+        workers = list(executor._processes.values())  # type: ignore[attr-defined]
+        assert workers and all(w.is_alive() for w in workers)
+        pool_module._kill_workers(executor)
+        for worker in workers:
+            worker.join(10)
+            assert not worker.is_alive()
