@@ -17,14 +17,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_ROOT_USER_ACTION=ignore \
     MONITOR_DB=/data/monitor.db
 
-# The package alone (with PostgreSQL's driver, for a `postgresql://` MONITOR_DB) is built
-# from a scratch copy that is removed in the same layer. pip is
+# The package alone is built from a scratch copy that is removed in the same layer, with its
+# extras: PostgreSQL's driver (for a `postgresql://` MONITOR_DB) and the sentence model that
+# same-story grouping uses to hear paraphrase (+139 MiB; `--build-arg EXTRAS=postgres` leaves
+# it out, and the lexical method runs, as `monitor status` then says). pip is
 # pinned because its resolver decides what gets installed: pip before 23.3 does not normalise
 # extra names and silently skips jusText's `lxml[html_clean]`, so trafilatura fails to import.
 COPY pyproject.toml README.md /tmp/monitor-src/
 COPY monitor/ /tmp/monitor-src/monitor/
+ARG EXTRAS=postgres,stories
 RUN pip install --no-cache-dir pip==26.3 \
-    && pip install --no-cache-dir '/tmp/monitor-src[postgres]' \
+    && pip install --no-cache-dir "/tmp/monitor-src[${EXTRAS}]" \
     && rm -rf /tmp/monitor-src
 
 # Config lookup ends at ./monitor.toml, so WORKDIR holds the rules (the default `rules`

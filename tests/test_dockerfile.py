@@ -200,9 +200,14 @@ def copy(step: Step, root: Path, workdir: str) -> None:
             shutil.copy2(path, out)
 
 
-def run(step: Step, root: Path, workdir: str, python: Path) -> None:
+def expand(text: str, args: dict[str, str]) -> str:
+    """`${NAME}` and `$NAME` replaced by the build argument's value, as Docker does in RUN."""
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: args[m[1] or m[2]], text)
+
+
+def run(step: Step, root: Path, workdir: str, python: Path, build_args: dict[str, str]) -> None:
     for command in step.args.split("&&"):
-        words = shlex.split(command)
+        words = shlex.split(expand(command, build_args))
         if words[:2] == ["pip", "install"]:
             # --no-cache-dir only keeps the image small; here pip's cache saves downloads.
             args = [str(inside(root, w)) if w.startswith("/") else w for w in words[2:]
@@ -225,9 +230,12 @@ def run(step: Step, root: Path, workdir: str, python: Path) -> None:
 
 def replay(root: Path, python: Path) -> tuple[str, dict[str, str]]:
     """Apply WORKDIR, ENV, COPY and RUN in order; the final WORKDIR and ENV."""
-    workdir, env = "/", dict[str, str]()
+    workdir, env, build_args = "/", dict[str, str](), dict[str, str]()
     for step in STEPS:
-        if step.keyword == "WORKDIR":
+        if step.keyword == "ARG":
+            name, _, default = step.args.partition("=")
+            build_args[name] = default
+        elif step.keyword == "WORKDIR":
             workdir = posixpath.join(workdir, step.args)
             inside(root, workdir).mkdir(parents=True, exist_ok=True)
         elif step.keyword == "ENV":
@@ -235,7 +243,7 @@ def replay(root: Path, python: Path) -> tuple[str, dict[str, str]]:
         elif step.keyword == "COPY":
             copy(step, root, workdir)
         elif step.keyword == "RUN":
-            run(step, root, workdir, python)
+            run(step, root, workdir, python, build_args)
     return workdir, env
 
 
@@ -275,3 +283,8 @@ def test_the_dockerfile_install_steps_work_in_a_clean_venv(tmp_path: Path) -> No
     assert titles == ["Utility signs grid deal for a new AI data centre campus"]
     assert (root / "data" / "monitor.db").is_file()
     assert not (root / "tmp" / "monitor-src").exists()
+
+    # The image groups stories with the sentence model (the `stories` extra), and says so.
+    status = subprocess.run(["monitor", "status", "--format", "json"], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert json.loads(status.stdout)["grouping"].startswith("semantic"), status.stdout
