@@ -1,12 +1,14 @@
 """httpx's own HTTP/1.1 stack (httpcore and h11) for feeds and pages: pinned, and proxied.
 
-`build_transport` returns one httpx transport for a run. A request goes through the proxy
+`RoutedTransport` is the one httpx transport of a run. A request goes through the proxy
 that `Proxies` names for its URL, or straight to the server over a pool of keep-alive
 connections whose network backend connects only to the addresses `resolve` returns (the
 address guard's checked addresses). h11 parses every answer: malformed status lines,
 chunk sizes and headers, conflicting lengths and oversized heads are errors, and header
 values with CR or LF are refused before anything is written. HTTP/2 stays off: a poll
-cycle is many small requests to many hosts, where it gains nothing measurable.
+cycle is many small requests to many hosts, where it gains nothing measurable. A GET that
+fails on its connection before any answer (a kept-alive connection the server closed just
+then) is sent once more, as browsers and urllib3 do.
 
 httpx takes no network backend as an argument yet (encode/httpx#3749), so `_Pool` hands
 httpx's transport an httpcore pool built here; everything else (request and response
@@ -26,6 +28,11 @@ from monitor.sources.proxy import Proxies
 
 KEEPALIVE_SECONDS = 15.0  # idle connections are kept this long (within a cycle, not across)
 NO_BODY = (204, 304)
+# Failures of a connection before an answer: a kept-alive connection the server closed as
+# the request went out ("Server disconnected without sending a response"), or one spoiled
+# by bytes sent after a bodiless answer. Timeouts are not among them.
+RETRIED = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+IDEMPOTENT = frozenset({"GET", "HEAD"})
 
 
 class _Pool(httpx.AsyncHTTPTransport):
@@ -71,7 +78,14 @@ class RoutedTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         proxy = self.route(str(request.url))
         transport = self._direct if proxy is None else self._proxied(proxy)
-        response = await transport.handle_async_request(request)
+        try:
+            response = await transport.handle_async_request(request)
+        except RETRIED:
+            if request.method not in IDEMPOTENT:
+                raise
+            # RFC 9112 9.3.1: a connection may close at any time, and a client may repeat an
+            # idempotent request once; the failed connection is gone, so it goes elsewhere.
+            response = await transport.handle_async_request(request)
         if response.status_code in NO_BODY and "transfer-encoding" in response.headers:
             # h11 reads these as bodiless, as they must be; the body sent anyway would be
             # read as the next answer on this connection, so it is not used again.
@@ -91,4 +105,4 @@ class RoutedTransport(httpx.AsyncBaseTransport):
         await self.aclose()
 
 
-__all__ = ["KEEPALIVE_SECONDS", "RoutedTransport"]
+__all__ = ["KEEPALIVE_SECONDS", "RETRIED", "RoutedTransport"]

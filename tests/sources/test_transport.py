@@ -26,9 +26,11 @@ TIMEOUTS = {"connect": 1.0, "read": 1.0, "write": 1.0, "pool": 1.0}
 class RawServer:
     """Answers each request on a connection with the next scripted bytes."""
 
-    def __init__(self, answers: list[bytes], close_after: int | None = None) -> None:
+    def __init__(self, answers: list[bytes], close_after: int | None = None,
+                 drop_after: int | None = None) -> None:
         self.answers = answers
         self.close_after = close_after
+        self.drop_after = drop_after  # then read one more request and hang up unanswered
         self.connections = 0
         self.closed_by_client = 0
         self.requests: list[bytes] = []
@@ -41,6 +43,8 @@ class RawServer:
             while self.answers:
                 head = await reader.readuntil(b"\r\n\r\n")
                 self.requests.append(head)
+                if self.drop_after is not None and served >= self.drop_after:
+                    break
                 writer.write(self.answers.pop(0))
                 await writer.drain()
                 served += 1
@@ -56,9 +60,9 @@ class RawServer:
 
 
 @contextlib.asynccontextmanager
-async def serving(answers: list[bytes], close_after: int | None = None
-                  ) -> AsyncIterator[RawServer]:
-    raw = RawServer(answers, close_after)
+async def serving(answers: list[bytes], close_after: int | None = None,
+                  drop_after: int | None = None) -> AsyncIterator[RawServer]:
+    raw = RawServer(answers, close_after, drop_after)
     server = await asyncio.start_server(raw.handle, "127.0.0.1", 0)
     raw.port = server.sockets[0].getsockname()[1]
     try:
@@ -142,6 +146,50 @@ async def test_a_closed_idle_connection_is_not_reused() -> None:
         _, body = await get(client, raw)
         await client.aclose()
         assert body == b"second" and raw.connections == 2
+
+
+async def test_a_request_the_server_hangs_up_on_is_sent_once_more_elsewhere() -> None:
+    # The server closes a kept-alive connection just as the next request arrives (its idle
+    # timeout, a load balancer's): "Server disconnected without sending a response".
+    async with serving([ok(b"first"), ok(b"second")], drop_after=1) as raw:
+        client = transport()
+        await get(client, raw)
+        response, body = await get(client, raw)
+        await client.aclose()
+    assert response.status_code == 200 and body == b"second"
+    assert raw.connections == 2 and len(raw.requests) == 3
+
+
+async def test_a_body_after_a_304_with_a_length_spoils_nothing_but_one_attempt() -> None:
+    # h11 rightly reads a 304 as bodiless whatever its Content-Length says; bytes sent anyway
+    # wait on the connection and garble the next answer, so that request goes elsewhere.
+    junk = b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nJUNK!"
+    async with serving([junk, ok(b"spoiled"), ok(b"fresh")]) as raw:
+        client = transport()
+        response, _ = await get(client, raw)
+        _, after = await get(client, raw)
+        await client.aclose()
+    assert response.status_code == 304 and after == b"fresh" and raw.connections == 2
+
+
+async def test_a_server_that_always_hangs_up_costs_two_attempts_and_one_error() -> None:
+    async with serving([ok(b"never")] * 5, drop_after=0) as raw:
+        client = transport()
+        with pytest.raises(httpx.RemoteProtocolError):
+            await get(client, raw)
+        await client.aclose()
+    assert raw.connections == 2 and len(raw.requests) == 2
+
+
+async def test_only_idempotent_requests_are_sent_again() -> None:
+    async with serving([ok(b"never")] * 5, drop_after=0) as raw:
+        client = transport()
+        request = httpx.Request("POST", f"http://127.0.0.1:{raw.port}/hook", content=b"{}",
+                                extensions={"timeout": TIMEOUTS})
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.handle_async_request(request)
+        await client.aclose()
+    assert raw.connections == 1
 
 
 async def test_connection_close_is_honoured() -> None:
