@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -67,6 +68,16 @@ def open_store(config: Config) -> Store:
     from monitor.store import Store
 
     return Store(config.database)
+
+
+def store_exists(database: str) -> bool:
+    """False only for a SQLite file that is not there yet (a server database is assumed)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return True
+    return Path(url.database).exists()
 
 
 def since_option(value: str | None) -> timedelta | None:

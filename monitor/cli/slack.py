@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli.common import config_option, get_config, now, open_store
+from monitor.cli.common import config_option, get_config, now, open_store, store_exists
 
 
 @click.group()
@@ -26,7 +26,8 @@ def check(config_path: str | None, channel_name: str | None) -> None:
 
     Reads only, never posts. Prints one line per finding, each problem with its fix, and
     exits 1 when something is wrong. A channel found fixed no longer waits: its pending
-    digests go out on the next run.
+    digests go out on the next run. With no store yet (a SQLite file not created), none is
+    created.
 
     Example:
 
@@ -35,11 +36,12 @@ def check(config_path: str | None, channel_name: str | None) -> None:
     from monitor.slack_check import check_slack
 
     config = get_config(config_path)
-    store = open_store(config)
+    store = open_store(config) if store_exists(config.database) else None
     try:
         findings = check_slack(config, channel_name, store=store, now=now())
     finally:
-        store.close()
+        if store is not None:
+            store.close()
     for finding in findings:
         click.echo(f"{'ok' if finding.ok else 'problem'}: {finding.text}")
     problems = sum(not f.ok for f in findings)

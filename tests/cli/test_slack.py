@@ -30,3 +30,30 @@ def test_slack_check_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             "invite it with /invite @monitor-bot.") in bad.stdout.splitlines()
     assert bad.stdout.splitlines()[-1] == "1 problem found"
     assert slack.token not in good.output + bad.output
+    # A check from a folder with no store yet leaves none behind.
+    assert not (tmp_path / "monitor.db").exists()
+
+
+def test_slack_check_keeps_what_it_learns_in_an_existing_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor.config import load_config
+    from monitor.slack_state import SlackState
+    from monitor.store import Store
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "monitor.toml").write_text(
+        '[[channels]]\nname = "ai-infra"\nslack_channel = "#ai-infra"\n', encoding="utf-8")
+    for name in ("MONITOR_CONFIG", "SLACK_WEBHOOK_URL", "MONITOR_DB"):
+        monkeypatch.delenv(name, raising=False)
+    Store(load_config(tmp_path / "monitor.toml").database).close()
+    with SlackServer() as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", slack.token)
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        result = CliRunner().invoke(cli, ["slack", "check"])
+    assert result.exit_code == 0, result.output
+    store = Store(load_config(tmp_path / "monitor.toml").database)
+    try:
+        state = SlackState(store).get("ai-infra")
+        assert state is not None and state.id_for("#ai-infra")
+    finally:
+        store.close()
