@@ -163,7 +163,12 @@ class ParsePool:
             return None
         # Several chunks per worker even for a small batch, so no worker idles at the end.
         size = max(1, min(self.chunk_bytes, total // (self.workers * 4)))
-        return [executor.submit(_parse_chunk, chunk) for chunk in chunked(jobs, size)]
+        try:
+            return [executor.submit(_parse_chunk, chunk) for chunk in chunked(jobs, size)]
+        except OSError as exc:
+            # Before Python 3.12 a worker started while the pool breaks can find the call
+            # queue's handle closed under it ("handle is closed"): the pool is broken too.
+            raise BrokenProcessPool(str(exc)) from exc
 
     def _start(self) -> ProcessPoolExecutor | None:
         if self._executor is None and not self._unavailable:
@@ -200,18 +205,26 @@ class ParsePool:
         """After a worker died: each job alone in a checked pool, so a crash fails only its
         own job; all of them here if workers cannot start at all."""
         self._discard()
-        outcomes: list[ParseOutcome] = []
-        for job in jobs:
+        return [self._alone(job) for job in jobs]
+
+    def _alone(self, job: ParseJob) -> ParseOutcome:
+        """One job in a checked pool: CRASHED if its worker dies, here if none can start."""
+        for _ in range(2):  # a pool may break before the job is handed over: one more
             executor = self._checked()
             if executor is None:
-                outcomes.append(parse_job(job))
+                return parse_job(job)
+            try:
+                future = executor.submit(parse_job, job)
+            except (BrokenProcessPool, OSError):
+                self._discard()
                 continue
             try:
-                outcomes.append(executor.submit(parse_job, job).result())
+                return future.result()
             except BrokenProcessPool:
                 self._discard()
-                outcomes.append(ParseError(CRASHED))
-        return outcomes
+                return ParseError(CRASHED)
+        self._unavailable = True  # two fresh pools would not take a job: parse here
+        return parse_job(job)
 
 
 def _kill_workers(executor: ProcessPoolExecutor) -> None:

@@ -190,6 +190,28 @@ def test_a_crash_while_the_batch_is_handed_out_still_fails_only_its_job(
     assert _comparable(outcomes) == _expected(jobs)
 
 
+def test_a_worker_that_cannot_start_as_the_pool_breaks_is_a_broken_pool(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Python 3.11 can raise OSError("handle is closed") from submit() when a worker is
+    # started while the pool breaks; the batch is recovered, a crashing job still alone.
+    failed: list[bool] = []
+
+    class HandleClosedOnce(ProcessPoolExecutor):
+        def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+            if fn is pool_module._parse_chunk and not failed:
+                failed.append(True)
+                raise OSError("handle is closed")
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(pool_module, "ProcessPoolExecutor", HandleClosedOnce)
+    jobs = _jobs()
+    bomb = ParseJob(jobs[0].body, "https://feeds.example/bomb", headers=_KillsTheWorker())
+    with ParsePool(workers=2, min_jobs=1, start_bytes=0) as pool:
+        outcomes = pool.parse_many([bomb, *jobs])
+    assert failed and str(outcomes.pop(0)) == CRASHED
+    assert _comparable(outcomes) == _expected(jobs)
+
+
 def test_killing_a_broken_pools_workers_leaves_none_waiting_for_work() -> None:
     # An idle worker waits for work forever; one left so by a pool that broke under it
     # made the interpreter hang at exit. _discard kills them (Python < 3.14 has no API).
