@@ -48,6 +48,10 @@ _SESSION = ("SET tcp_keepalives_idle = 5", "SET tcp_keepalives_interval = 2",
             "SET tcp_keepalives_count = 3", "SET statement_timeout = '10s'",
             f"SET idle_session_timeout = '{IDLE}'")
 _JOINED: dict[str, Leadership] = {}  # this process's memberships, by database URL
+# Replicas' clocks are compared through the server's: claims on a digest are one-minute
+# leases stamped by each replica's clock, so clocks further apart than this can let one
+# replica take a digest another is still sending.
+CLOCK_TOLERANCE = 10.0  # seconds
 _HOLDS = sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 "
                  "AND objid = :key AND objsubid = 1 AND granted AND pid = pg_backend_pid()")
 
@@ -93,6 +97,11 @@ class Leadership:
             self._engine.dispose()
             raise open_failure(self.url, exc) from exc
         _JOINED[self.url] = self
+        with contextlib.suppress(sa.exc.SQLAlchemyError):
+            offset = clock_offset(self._connect())
+            if abs(offset) > CLOCK_TOLERANCE:
+                event(log, "leader.clock_skew", logging.WARNING, holder=self.holder,
+                      error=clock_problem(offset))
         self._tick()
         self._thread = threading.Thread(target=self._beat, name="monitor-leader", daemon=True)
         self._thread.start()
@@ -179,6 +188,23 @@ class Leadership:
             with contextlib.suppress(sa.exc.SQLAlchemyError):
                 self._connection.close()
             self._connection = None
+
+
+def clock_offset(connection: Connection,
+                 wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> float:
+    """Seconds this host's clock is ahead of the database server's (behind: negative)."""
+    before = wall()
+    server = _utc(connection.execute(sa.select(sa.func.statement_timestamp())).scalar_one())
+    after = wall()
+    return ((before + (after - before) / 2) - server).total_seconds()
+
+
+def clock_problem(offset: float) -> str:
+    """The sentence for a clock `offset` seconds off the server's."""
+    way = "ahead of" if offset > 0 else "behind"
+    return (f"this host's clock is {abs(offset):.0f} s {way} the database server's: replicas "
+            f"take over each other's digest claims by the clock, so keep every host within "
+            f"{CLOCK_TOLERANCE:.0f} s of the others (run NTP, e.g. systemd-timesyncd or chrony)")
 
 
 def application_name(holder: str) -> str:

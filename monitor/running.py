@@ -6,19 +6,22 @@ SQLite: the run holding the lock file, if any. PostgreSQL: what the server itsel
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from monitor.engine import backend, create_engine, open_failure
-from monitor.leader import IDLE, Member, replicas
+from monitor.leader import CLOCK_TOLERANCE, IDLE, Member, clock_offset, clock_problem, replicas
 from monitor.lock import file_holder
 from monitor.report import iso
 
 
-def run_status(url: str, now: datetime) -> dict[str, Any]:
-    """Who runs the store at `url` (JSON-able): `mode`, `leader` (or None), `standbys`."""
+def run_status(url: str, now: datetime,
+               wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> dict[str, Any]:
+    """Who runs the store at `url` (JSON-able): `mode`, `leader` (or None), `standbys`; on
+    PostgreSQL also `clock_offset` (seconds this host's `wall` clock is ahead of the server)."""
     kind = backend(url)
     if kind != "postgresql":
         holder = file_holder(url) if kind == "sqlite" else None
@@ -28,6 +31,7 @@ def run_status(url: str, now: datetime) -> dict[str, Any]:
     try:
         with engine.connect() as connection:
             found = replicas(connection)
+            offset = clock_offset(connection, wall)
     except sa.exc.SQLAlchemyError as exc:
         raise open_failure(url, exc) from exc
     finally:
@@ -39,7 +43,15 @@ def run_status(url: str, now: datetime) -> dict[str, Any]:
             "lease": f"held while its session lives: confirmed {_ago(found.leader.last_seen, now)}"
                      f" ago, ended by the server after {IDLE} without a confirmation"}
     return {"mode": "leader and standbys", "leader": leader,
-            "standbys": [_member(m, now) for m in found.standbys]}
+            "standbys": [_member(m, now) for m in found.standbys],
+            "clock_offset": round(offset, 1)}
+
+
+def run_problems(doc: dict[str, Any]) -> list[str]:
+    """What in `run_status` needs a human: a clock too far off the database server's."""
+    offset = doc.get("clock_offset")
+    return [clock_problem(offset)] if offset is not None and abs(offset) > CLOCK_TOLERANCE \
+        else []
 
 
 def describe(doc: dict[str, Any]) -> list[str]:

@@ -17,7 +17,7 @@ from monitor.model import Feed, FeedState
 from monitor.outbox import Outbox
 from monitor.posting import channels_for
 from monitor.report import iso
-from monitor.running import run_status
+from monitor.running import run_problems, run_status
 from monitor.schedule import digest_trigger, next_fire
 from monitor.sending import DeliveryReport, delivery_report
 from monitor.sources.diagnose import cause_of, shared_cause
@@ -33,12 +33,14 @@ def status_report(config: Config, store: Store, stamp: datetime) -> dict[str, An
     states = store.feed_states(f.url for f in config.feeds)
     delivery = delivery_report(config, store, stamp)
     channels, stuck = _channels(config, store, stamp, delivery)
+    run = run_status(config.database, stamp)
     return {"generated_at": iso(stamp),
             "feeds": [_feed_row(feed, states.get(feed.url)) for feed in config.feeds],
             "channels": channels,
             "grouping": grouping_method(),
-            "run": run_status(config.database, stamp),  # who leads, its lease, the standbys
-            "problems": feed_problems(config, states, stamp) + delivery.problems + stuck,
+            "run": run,  # who leads, its lease, the standbys
+            "problems": feed_problems(config, states, stamp) + delivery.problems + stuck
+            + run_problems(run),
             "notes": delivery.notes}
 
 

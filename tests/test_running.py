@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from monitor import leader
+from monitor.leader import clock_problem
 from monitor.lock import InstanceLock
-from monitor.running import describe, run_status
+from monitor.running import describe, run_problems, run_status
 from monitor.store import Store
 from tests.postgres import member
 
@@ -56,3 +58,31 @@ def test_standbys_without_a_leader_are_shown_as_such() -> None:
                              "standby: pid 2 on host b, connected since 2026-11-26T09:00:00Z"]
 
 
+
+
+def test_a_clock_far_off_the_database_servers_is_a_problem(store: Store) -> None:
+    now = datetime.now(UTC)
+    honest = run_status(store.url, now)
+    assert abs(honest["clock_offset"]) < 2 and run_problems(honest) == []
+    ahead = run_status(store.url, now, wall=lambda: datetime.now(UTC) + timedelta(seconds=75))
+    assert 73 < ahead["clock_offset"] < 77
+    assert run_problems(ahead) == [clock_problem(ahead["clock_offset"])]
+    assert run_problems(ahead)[0].startswith("this host's clock is 75 s ahead of the database ")
+    behind = run_status(store.url, now, wall=lambda: datetime.now(UTC) - timedelta(seconds=30))
+    assert "30 s behind the database server's" in run_problems(behind)[0]
+
+
+def test_sqlite_has_no_clock_to_compare(tmp_path: Path) -> None:
+    doc = run_status(f"sqlite:///{tmp_path / 'monitor.db'}", datetime.now(UTC))
+    assert "clock_offset" not in doc and run_problems(doc) == []
+
+
+def test_a_replica_whose_clock_is_off_says_so_when_it_joins(
+        store: Store, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    replica = member(store.url, "1")
+    monkeypatch.setattr(leader, "clock_offset", lambda connection: -42.0)
+    replica.acquire()
+    replica.release()
+    [record] = [r for r in caplog.records if r.getMessage() == "leader.clock_skew"]
+    assert "42 s behind the database server's" in record.monitor_fields["error"]
