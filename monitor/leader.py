@@ -190,8 +190,11 @@ class Leadership:
             self._connection = None
 
 
-def clock_offset(connection: Connection,
-                 wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> float:
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def clock_offset(connection: Connection, wall: Callable[[], datetime] = wall_clock) -> float:
     """Seconds this host's clock is ahead of the database server's (behind: negative)."""
     before = wall()
     server = _utc(connection.execute(sa.select(sa.func.statement_timestamp())).scalar_one())

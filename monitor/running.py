@@ -7,19 +7,27 @@ SQLite: the run holding the lock file, if any. PostgreSQL: what the server itsel
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from monitor.engine import backend, create_engine, open_failure
-from monitor.leader import CLOCK_TOLERANCE, IDLE, Member, clock_offset, clock_problem, replicas
+from monitor.leader import (
+    CLOCK_TOLERANCE,
+    IDLE,
+    Member,
+    clock_offset,
+    clock_problem,
+    replicas,
+    wall_clock,
+)
 from monitor.lock import file_holder
 from monitor.report import iso
 
 
 def run_status(url: str, now: datetime,
-               wall: Callable[[], datetime] = lambda: datetime.now(UTC)) -> dict[str, Any]:
+               wall: Callable[[], datetime] = wall_clock) -> dict[str, Any]:
     """Who runs the store at `url` (JSON-able): `mode`, `leader` (or None), `standbys`; on
     PostgreSQL also `clock_offset` (seconds this host's `wall` clock is ahead of the server)."""
     kind = backend(url)

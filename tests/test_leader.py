@@ -85,15 +85,20 @@ def test_a_hung_leaders_session_is_ended_by_the_server(store: Store) -> None:
     leader.release()
 
 
-def test_a_standby_run_once_leaves_the_work_to_the_leader(
-        store: Store, tmp_path: Path, feed_server: FeedServer) -> None:
+def _one_feed_service(store: Store, tmp_path: Path, feed_server: FeedServer) -> Service:
+    """A daemon's service on `store` with one empty feed and no channel."""
     feed_server.routes["/feed"] = Route(rss([]))
     (tmp_path / "monitor.toml").write_text(
         f'rules = "{RULES}"\ndatabase = "{store.url}"\n'
         f'[[feeds]]\nurl = "{feed_server.url("/feed")}"\n', encoding="utf-8")
     config = load_config(str(tmp_path / "monitor.toml"), environ={})
-    service = Service(config, store, RuleBook(config.rules), lambda: datetime.now(UTC),
-                      ExtractiveSummariser(), printer=lambda _text: None)
+    return Service(config, store, RuleBook(config.rules), lambda: datetime.now(UTC),
+                   ExtractiveSummariser(), printer=lambda _text: None)
+
+
+def test_a_standby_run_once_leaves_the_work_to_the_leader(
+        store: Store, tmp_path: Path, feed_server: FeedServer) -> None:
+    service = _one_feed_service(store, tmp_path, feed_server)
     with InstanceLock(store.url) as leader, InstanceLock(store.url) as standby:
         assert leader.leading and not standby.leading
         assert standing_by(store.url)  # this process's last member is the standby
@@ -219,13 +224,7 @@ post_empty = true
 def test_a_daemon_that_loses_its_lead_stops_working_then_leads_again(
         store: Store, tmp_path: Path, feed_server: FeedServer,
         caplog: pytest.LogCaptureFixture) -> None:
-    feed_server.routes["/feed"] = Route(rss([]))
-    (tmp_path / "monitor.toml").write_text(
-        f'rules = "{RULES}"\ndatabase = "{store.url}"\n'
-        f'[[feeds]]\nurl = "{feed_server.url("/feed")}"\n', encoding="utf-8")
-    config = load_config(str(tmp_path / "monitor.toml"), environ={})
-    service = Service(config, store, RuleBook(config.rules), lambda: datetime.now(UTC),
-                      ExtractiveSummariser(), printer=lambda _text: None)
+    service = _one_feed_service(store, tmp_path, feed_server)
     stop, hup = threading.Event(), threading.Event()
     caplog.set_level(logging.INFO)
     with InstanceLock(store.url) as lock:

@@ -21,11 +21,12 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import TypeVar
 
 from monitor.errors import ParseError
 from monitor.sources.parse import ParsedFeed, parse_feed
@@ -33,6 +34,8 @@ from monitor.sources.parse import ParsedFeed, parse_feed
 ParseOutcome = ParsedFeed | ParseError
 CRASHED = "the feed parser crashed on this body; it will be tried again next poll"
 STARTUP_SECONDS = 60.0  # for a fresh worker to answer; only waited for after a crash
+_Job = TypeVar("_Job")
+_Outcome = TypeVar("_Outcome")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,12 +166,7 @@ class ParsePool:
             return None
         # Several chunks per worker even for a small batch, so no worker idles at the end.
         size = max(1, min(self.chunk_bytes, total // (self.workers * 4)))
-        try:
-            return [executor.submit(_parse_chunk, chunk) for chunk in chunked(jobs, size)]
-        except OSError as exc:
-            # Before Python 3.12 a worker started while the pool breaks can find the call
-            # queue's handle closed under it ("handle is closed"): the pool is broken too.
-            raise BrokenProcessPool(str(exc)) from exc
+        return [_hand_over(executor, _parse_chunk, chunk) for chunk in chunked(jobs, size)]
 
     def _start(self) -> ProcessPoolExecutor | None:
         if self._executor is None and not self._unavailable:
@@ -214,8 +212,8 @@ class ParsePool:
             if executor is None:
                 return parse_job(job)
             try:
-                future = executor.submit(parse_job, job)
-            except (BrokenProcessPool, OSError):
+                future = _hand_over(executor, parse_job, job)
+            except BrokenProcessPool:
                 self._discard()
                 continue
             try:
@@ -225,6 +223,19 @@ class ParsePool:
                 return ParseError(CRASHED)
         self._unavailable = True  # two fresh pools would not take a job: parse here
         return parse_job(job)
+
+
+def _hand_over(executor: ProcessPoolExecutor, fn: Callable[[_Job], _Outcome], job: _Job
+               ) -> Future[_Outcome]:
+    """`executor.submit(fn, job)`; BrokenProcessPool for every sign of a broken pool.
+
+    Before Python 3.12 a worker started while the pool breaks can find the call queue's
+    handle closed under it, and submit raises OSError ("handle is closed") instead.
+    """
+    try:
+        return executor.submit(fn, job)
+    except OSError as exc:
+        raise BrokenProcessPool(str(exc)) from exc
 
 
 def _kill_workers(executor: ProcessPoolExecutor) -> None:

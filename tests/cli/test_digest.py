@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import monitor.cli.digest as digest_command
+import monitor.cli.scan as scan_command
 from monitor.cli import cli
 from tests.feedserver import FeedServer, Route, rss
 from tests.slack_server import Failure, SlackServer
@@ -285,18 +288,18 @@ def test_scan_post_does_not_move_the_digest_window(
     assert "Microsoft" not in message.text  # and what the scan posted is not posted again
 
 
+def _tracker_at(env: Path, monkeypatch: pytest.MonkeyPatch, day: str, when: datetime) -> None:
+    """`tracker = day` in the config, and `scan` and `digest` run at `when`."""
+    for module in (scan_command, digest_command):
+        monkeypatch.setattr(module, "now", lambda: when)
+    config = (env / "monitor.toml").read_text(encoding="utf-8")
+    (env / "monitor.toml").write_text(config + f'tracker = "{day}"\n', encoding="utf-8")
+
+
 def test_the_tracker_day_s_first_digest_ends_with_the_week_in_figures(
         env: Path, slack: SlackServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    import monitor.cli.digest as digest_command
-    import monitor.cli.scan as scan_command
-
     thursday = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-    for module in (scan_command, digest_command):
-        monkeypatch.setattr(module, "now", lambda: thursday)
-    config = (env / "monitor.toml").read_text(encoding="utf-8")
-    (env / "monitor.toml").write_text(config + 'tracker = "Thursday"\n', encoding="utf-8")
+    _tracker_at(env, monkeypatch, "Thursday", thursday)
     assert invoke("scan", "--no-full-text").exit_code == 0
     markdown = invoke("digest", "--dry-run", "--format", "markdown").stdout
     assert "  *300 MW · 50,000 GPUs · Texas, Abilene · operational*\n" in markdown
@@ -317,16 +320,8 @@ def test_the_tracker_day_s_first_digest_ends_with_the_week_in_figures(
 
 def test_the_week_in_figures_is_posted_on_its_day_even_with_nothing_new(
         env: Path, slack: SlackServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    from datetime import UTC, datetime, timedelta
-
-    import monitor.cli.digest as digest_command
-    import monitor.cli.scan as scan_command
-
     wednesday = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
-    for module in (scan_command, digest_command):
-        monkeypatch.setattr(module, "now", lambda: wednesday)
-    config = (env / "monitor.toml").read_text(encoding="utf-8")
-    (env / "monitor.toml").write_text(config + 'tracker = "thu"\n', encoding="utf-8")
+    _tracker_at(env, monkeypatch, "thu", wednesday)
     invoke("scan", "--no-full-text")
     assert invoke("digest").exit_code == 0
     assert "This week in figures" not in json.dumps(slack.messages[0].blocks)
